@@ -1,0 +1,1 @@
+"""The FastAPI control service: subscriptions, checks, slots, evidence, health and metrics."""

@@ -1,0 +1,35 @@
+"""Dependencies shared by the routers, as ``Annotated`` aliases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from core.catalogue import CachedCatalogue, Catalogue, CatalogueError
+from core.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions.begin() as session:
+        yield session
+
+
+def get_catalogue(request: Request) -> Catalogue:
+    cache: CachedCatalogue = request.app.state.catalogue
+    try:
+        return cache.get()
+    except CatalogueError as exc:
+        raise HTTPException(503, f"the portal's catalogue is unavailable: {exc}") from exc
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]

@@ -1,0 +1,1 @@
+"""The Telegram bot: subscriptions by chat, alerts with screenshot and booking link."""

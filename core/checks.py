@@ -1,0 +1,126 @@
+"""Recording a check: its outcome, the slots that opened or went, and the alerts they cause."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import Alert, Check, Evidence, Slot, utcnow
+from core.slots import Observation, SeenSlot
+from core.subscriptions import filters_of, subscribers_of
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    kind: str
+    path: str
+    content_type: str
+    sha256: str
+    size: int
+
+
+def find_check_by_task(session: Session, *, task_id: str) -> Check | None:
+    return session.scalar(select(Check).where(Check.task_id == task_id))
+
+
+def record_failure(
+    session: Session,
+    *,
+    target_id: int,
+    task_id: str | None,
+    started_at: dt.datetime,
+    error: str,
+    request_url: str | None = None,
+    evidence: tuple[EvidenceFile, ...] = (),
+) -> Check:
+    check = Check(
+        target_id=target_id,
+        task_id=task_id,
+        started_at=started_at,
+        finished_at=utcnow(),
+        outcome="error",
+        error=error,
+        request_url=request_url,
+        evidence=[Evidence(**vars(e)) for e in evidence],
+    )
+    session.add(check)
+    session.flush()
+    return check
+
+
+def record_observation(
+    session: Session,
+    *,
+    target_id: int,
+    task_id: str | None,
+    started_at: dt.datetime,
+    observation: Observation,
+    request_url: str | None,
+    evidence: tuple[EvidenceFile, ...] = (),
+) -> tuple[Check, list[Slot]]:
+    """Store a successful check; open new slot appearances, close gone ones, and queue their alerts.
+
+    Returns the check and the slot appearances it opened.
+    """
+    now = utcnow()
+    check = Check(
+        target_id=target_id,
+        task_id=task_id,
+        started_at=started_at,
+        finished_at=now,
+        outcome="slots" if observation.slots else "no_slots",
+        slot_count=len(observation.slots),
+        request_url=request_url,
+        evidence=[Evidence(**vars(e)) for e in evidence],
+    )
+    session.add(check)
+    session.flush()
+    opened = _update_slots(session, target_id=target_id, check=check, observation=observation, now=now)
+    _queue_alerts(session, target_id=target_id, check=check, opened=opened)
+    return check, opened
+
+
+def _update_slots(
+    session: Session, *, target_id: int, check: Check, observation: Observation, now: dt.datetime
+) -> list[Slot]:
+    open_slots = session.scalars(select(Slot).where(Slot.target_id == target_id, Slot.gone_at.is_(None)))
+    still_open: set[SeenSlot] = set()
+    for slot in open_slots:
+        seen = SeenSlot(slot.starts_at, slot.office_id)
+        if seen in observation.slots:
+            slot.last_seen_at = now
+            still_open.add(seen)
+        elif observation.shows_gone(seen):
+            slot.gone_at = now
+        else:
+            still_open.add(seen)
+    opened = [
+        Slot(
+            target_id=target_id,
+            office_id=s.office_id,
+            starts_at=s.starts_at,
+            first_seen_at=now,
+            last_seen_at=now,
+            check_id=check.id,
+        )
+        for s in sorted(observation.slots - still_open)
+    ]
+    session.add_all(opened)
+    session.flush()
+    return opened
+
+
+def _queue_alerts(session: Session, *, target_id: int, check: Check, opened: list[Slot]) -> None:
+    if not opened:
+        return
+    for subscription in subscribers_of(session, target_id=target_id):
+        filters = filters_of(subscription)
+        session.add_all(
+            Alert(subscription_id=subscription.id, slot_id=slot.id, check_id=check.id)
+            for slot in opened
+            if filters.matches(SeenSlot(slot.starts_at, slot.office_id).local)
+        )
+    session.flush()

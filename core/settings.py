@@ -1,0 +1,50 @@
+"""The one Settings object. Every process reads it once at start and passes it down."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+OFFICIAL_PAGE_URL = "https://stadt.muenchen.de/buergerservice/terminvereinbarung.html"
+OFFICIAL_API_URL = "https://www48.muenchen.de/buergeransicht/api/citizen"
+
+
+class Settings(BaseSettings):
+    """All of MTA's settings; environment variables carry the prefix ``MTA_``."""
+
+    model_config = SettingsConfigDict(env_prefix="MTA_", env_file=".env", extra="ignore")
+
+    database_url: str = Field("sqlite:///var/mta.db", description="SQLAlchemy URL of the database")
+    redis_url: str = Field(
+        "redis://127.0.0.1:6379/0", description="Redis for the Celery broker, breaker state and budget"
+    )
+    portal_api_url: str = Field(OFFICIAL_API_URL, description="Base URL of the portal's citizen API")
+    portal_page_url: str = Field(OFFICIAL_PAGE_URL, description="URL of the portal's booking page")
+    booking_link_url: str = Field(
+        OFFICIAL_PAGE_URL, description="Booking page linked in alerts (the official one by default)"
+    )
+    evidence_dir: Path = Field(Path("var/evidence"), description="Where screenshots and raw answers go")
+    check_interval_s: float = Field(60.0, description="Seconds between two checks of one target")
+    chromium_path: str | None = Field(
+        "/usr/lib/chromium/chromium", description="Chromium binary; empty for Playwright's own build"
+    )
+    browser_timeout_s: float = Field(20.0, description="Timeout of every browser operation")
+    operator_contact: str = Field("operator@example.org", description="Contact named in the farm's honest user agent")
+    breaker_fail_max: int = Field(5, description="Portal failures in a row that open the breaker")
+    breaker_reset_s: int = Field(60, description="Seconds the open breaker waits before a trial call")
+    telegram_token: SecretStr | None = Field(None, description="Bot token; the bot runs only when set")
+    telegram_base_url: str = Field(
+        "https://api.telegram.org/bot", description="Bot API base URL (a local server in tests)"
+    )
+    telegram_base_file_url: str = Field("https://api.telegram.org/file/bot", description="Bot API file base URL")
+    api_url: str = Field("http://127.0.0.1:8000", description="Where the control API is reachable")
+    catalogue_ttl_s: int = Field(3600, description="Seconds the portal catalogue is cached")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Read the settings once per process."""
+    return Settings()

@@ -1,0 +1,135 @@
+"""Users, targets and subscriptions: plain functions over a session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from core.models import Subscription, Target, User, subscription_targets
+
+
+@dataclass(frozen=True)
+class Filters:
+    """When a subscriber wants an appointment: dates, weekdays (Monday=0) and time of day, all optional."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    weekdays: frozenset[int] | None = None
+    time_from: dt.time | None = None
+    time_to: dt.time | None = None
+
+    def matches(self, local: dt.datetime) -> bool:
+        """Whether an appointment at Munich wall-clock time ``local`` suits the subscriber."""
+        day, clock = local.date(), local.time()
+        return (
+            (self.date_from is None or day >= self.date_from)
+            and (self.date_to is None or day <= self.date_to)
+            and (self.weekdays is None or day.weekday() in self.weekdays)
+            and (self.time_from is None or clock >= self.time_from)
+            and (self.time_to is None or clock <= self.time_to)
+        )
+
+
+def filters_of(subscription: Subscription) -> Filters:
+    weekdays = None
+    if subscription.weekdays:
+        weekdays = frozenset(int(d) for d in subscription.weekdays.split(","))
+    return Filters(subscription.date_from, subscription.date_to, weekdays, subscription.time_from, subscription.time_to)
+
+
+def ensure_user(session: Session, *, user_id: int, language: str = "en") -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        user = User(id=user_id, language=language, active=True)
+        session.add(user)
+        session.flush()
+    return user
+
+
+def ensure_target(session: Session, *, service_id: int, office_id: int) -> Target:
+    target = session.scalar(select(Target).filter_by(service_id=service_id, office_id=office_id))
+    if target is None:
+        target = Target(service_id=service_id, office_id=office_id)
+        session.add(target)
+        session.flush()
+    return target
+
+
+def create_subscription(
+    session: Session,
+    *,
+    user_id: int,
+    service_id: int,
+    office_ids: Sequence[int],
+    filters: Filters = Filters(),
+    language: str = "en",
+) -> Subscription:
+    ensure_user(session, user_id=user_id, language=language)
+    subscription = Subscription(
+        user_id=user_id,
+        service_id=service_id,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        weekdays=",".join(str(d) for d in sorted(filters.weekdays)) if filters.weekdays else None,
+        time_from=filters.time_from,
+        time_to=filters.time_to,
+        targets=[ensure_target(session, service_id=service_id, office_id=o) for o in dict.fromkeys(office_ids)],
+    )
+    session.add(subscription)
+    session.flush()
+    return subscription
+
+
+def list_subscriptions(session: Session, *, user_id: int | None = None) -> list[Subscription]:
+    query = select(Subscription).options(selectinload(Subscription.targets)).order_by(Subscription.id)
+    if user_id is not None:
+        query = query.where(Subscription.user_id == user_id)
+    return list(session.scalars(query))
+
+
+def get_subscription(session: Session, *, subscription_id: int, user_id: int | None = None) -> Subscription | None:
+    subscription = session.get(Subscription, subscription_id)
+    if subscription is None or (user_id is not None and subscription.user_id != user_id):
+        return None
+    return subscription
+
+
+def delete_subscription(session: Session, *, subscription_id: int, user_id: int | None = None) -> bool:
+    subscription = get_subscription(session, subscription_id=subscription_id, user_id=user_id)
+    if subscription is None:
+        return False
+    session.delete(subscription)
+    session.flush()
+    return True
+
+
+def watched_targets(session: Session) -> list[Target]:
+    """Targets with at least one active subscription of an active user: what the farm must check."""
+    query = (
+        select(Target)
+        .join(subscription_targets, subscription_targets.c.target_id == Target.id)
+        .join(Subscription, Subscription.id == subscription_targets.c.subscription_id)
+        .join(User, User.id == Subscription.user_id)
+        .where(Subscription.active.is_(True), User.active.is_(True))
+        .distinct()
+        .order_by(Target.id)
+    )
+    return list(session.scalars(query))
+
+
+def subscribers_of(session: Session, *, target_id: int) -> list[Subscription]:
+    query = (
+        select(Subscription)
+        .join(subscription_targets, subscription_targets.c.subscription_id == Subscription.id)
+        .join(User, User.id == Subscription.user_id)
+        .where(
+            subscription_targets.c.target_id == target_id,
+            Subscription.active.is_(True),
+            User.active.is_(True),
+        )
+    )
+    return list(session.scalars(query))

@@ -1,0 +1,1 @@
+"""The check farm: Celery workers that each hold one long-lived Chromium."""

@@ -1,0 +1,139 @@
+"""One long-lived Chromium per worker process, launched lazily on first use after fork.
+
+Its context and page stay warm across checks and are recycled after ``page_uses`` checks or any error;
+the browser itself is retired after ``browser_uses`` checks, ``max_age_s`` seconds, or a disconnect.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from browser_profiles import Profile
+
+log = logging.getLogger(__name__)
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@dataclass(frozen=True)
+class BrowserLimits:
+    timeout_s: float = 20.0
+    page_uses: int = 50
+    browser_uses: int = 500
+    max_age_s: float = 3600.0
+
+
+class WarmBrowser:
+    """The process's Chromium and its one warm page."""
+
+    def __init__(self, *, profile: Profile, executable: str | None, contact: str, limits: BrowserLimits) -> None:
+        self._profile = profile
+        self._executable = executable or None
+        self._contact = contact
+        self.limits = limits
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._context: BrowserContext | None = None
+        self._page: Page | None = None
+        self._browser_uses = 0
+        self._page_uses = 0
+        self._launched_at = 0.0
+        self.launches = 0
+
+    @contextmanager
+    def page(self) -> Iterator[Page]:
+        """A warm page for one check; any error recycles the context so the next check starts clean."""
+        page = self._warm_page()
+        try:
+            yield page
+        except BaseException:
+            self._close_context()
+            raise
+        finally:
+            self._page_uses += 1
+            self._browser_uses += 1
+
+    def close(self) -> None:
+        self._close_browser()
+        if self._playwright is not None:
+            self._playwright.stop()
+            self._playwright = None
+
+    def _warm_page(self) -> Page:
+        if self._browser is not None and self._must_retire(self._browser):
+            self._close_browser()
+        if self._browser is None:
+            self._browser = self._launch()
+        if self._page is not None and (self._page.is_closed() or self._page_uses >= self.limits.page_uses):
+            self._close_context()
+        if self._page is None:
+            self._context = self._new_context(self._browser)
+            self._page = self._context.new_page()
+            self._page_uses = 0
+        return self._page
+
+    def _must_retire(self, browser: Browser) -> bool:
+        return (
+            not browser.is_connected()
+            or self._browser_uses >= self.limits.browser_uses
+            or time.monotonic() - self._launched_at > self.limits.max_age_s
+        )
+
+    def _launch(self) -> Browser:
+        if self._playwright is None:
+            self._playwright = sync_playwright().start()
+        browser = self._playwright.chromium.launch(
+            executable_path=self._executable,
+            args=CHROMIUM_ARGS,
+            timeout=self.limits.timeout_s * 1000,
+        )
+        self._launched_at = time.monotonic()
+        self._browser_uses = 0
+        self.launches += 1
+        log.info("chromium %s launched", browser.version)
+        return browser
+
+    def _new_context(self, browser: Browser) -> BrowserContext:
+        profile = self._profile
+        context = browser.new_context(
+            locale=profile.locale,
+            timezone_id=profile.timezone_id,
+            viewport={"width": profile.viewport_width, "height": profile.viewport_height},
+            user_agent=profile.user_agent_for(chrome_version=browser.version, contact=self._contact),
+        )
+        context.set_default_timeout(self.limits.timeout_s * 1000)
+        context.set_default_navigation_timeout(self.limits.timeout_s * 1000)
+        return context
+
+    def _close_context(self) -> None:
+        context, self._context, self._page = self._context, None, None
+        if context is not None:
+            try:
+                context.close()
+            except Exception:
+                log.warning("context close failed; retiring the browser", exc_info=True)
+                self._close_browser()
+
+    def _close_browser(self) -> None:
+        browser, self._browser = self._browser, None
+        self._context, self._page = None, None
+        if browser is not None:
+            try:
+                browser.close()
+            except Exception:
+                log.warning("browser close failed", exc_info=True)

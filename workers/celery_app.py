@@ -1,0 +1,34 @@
+"""The Celery application: Redis broker, late acks, one task at a time per process, the beat schedule."""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from core.settings import Settings, get_settings
+
+LONGEST_TASK_S = 120
+
+
+def make_celery(settings: Settings) -> Celery:
+    app = Celery("mta", broker=settings.redis_url, include=["workers.tasks"])
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_soft_time_limit=LONGEST_TASK_S - 30,
+        task_time_limit=LONGEST_TASK_S,
+        broker_transport_options={"visibility_timeout": LONGEST_TASK_S * 3},
+        broker_connection_retry_on_startup=True,
+        task_ignore_result=True,
+        worker_hijack_root_logger=False,
+        beat_schedule={
+            "schedule-checks": {
+                "task": "workers.tasks.schedule_checks",
+                "schedule": settings.check_interval_s,
+            }
+        },
+    )
+    return app
+
+
+app = make_celery(get_settings())
