@@ -1,0 +1,135 @@
+"""Bookable days and free times: the ``available-calendar`` algorithm (PORTAL.md §2.4.2).
+
+Follows ``zmsbackend/.../Calendar/Service/CalendarAvailability.php::readAvailability``:
+
+- the slots window defaults to start/endDate and is clamped into that horizon;
+- ``availableDays`` covers the month(s) of the slots window, clipped to the horizon ("painted month");
+- free times are returned for one day only: a multi-day window is narrowed to its first bookable day, a
+  one-day window without free times moves to the first bookable day of the painted month;
+- a painted month without any bookable day jumps to the first bookable day after it ("Vorlauf"), moving
+  the slots window and the painted month there;
+- ``prevBookableDate`` / ``nextBookableDate`` are the nearest bookable days outside the painted range.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from .slots import berlin_date
+
+FreeTimes = dict[int, list[int]]
+"""officeId -> sorted free unix timestamps."""
+
+
+@dataclass(frozen=True)
+class CalendarQuery:
+    start: date
+    end: date
+    slots_start: date | None = None
+    slots_end: date | None = None
+
+
+def dedupe_shared(free: FreeTimes, groups: list[tuple[int, ...]]) -> FreeTimes:
+    """One timestamp per wall-clock time inside a shared-booking group, handed out round-robin."""
+    result: FreeTimes = {oid: list(times) for oid, times in free.items()}
+    for group in groups:
+        members = [oid for oid in group if oid in free]
+        if len(members) < 2:
+            continue
+        owners: dict[int, list[int]] = defaultdict(list)
+        for oid in members:
+            for ts in free[oid]:
+                owners[ts].append(oid)
+        for oid in members:
+            result[oid] = []
+        for turn, ts in enumerate(sorted(owners)):
+            having = owners[ts]
+            result[having[turn % len(having)]].append(ts)
+    return result
+
+
+def group_by_day(free: FreeTimes, start: date, end: date) -> dict[date, dict[int, list[int]]]:
+    days: dict[date, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for oid, times in free.items():
+        for ts in times:
+            day = berlin_date(ts)
+            if start <= day <= end:
+                days[day][oid].append(ts)
+    return {day: {oid: sorted(ts) for oid, ts in offices.items()} for day, offices in days.items()}
+
+
+def _month_range(first: date, last: date, horizon: tuple[date, date]) -> tuple[date, date]:
+    month_start = first.replace(day=1)
+    next_month = (last.replace(day=28) + timedelta(days=4)).replace(day=1)
+    month_end = next_month - timedelta(days=1)
+    lo, hi = max(month_start, horizon[0]), min(month_end, horizon[1])
+    return (lo, hi) if lo <= hi else (first, last)
+
+
+def _resolve_window(query: CalendarQuery) -> tuple[date, date]:
+    lo = max(query.slots_start or query.start, query.start)
+    hi = min(query.slots_end or query.end, query.end)
+    if lo > hi:
+        return (query.start, query.start) if hi < query.start else (query.end, query.end)
+    return lo, hi
+
+
+def calendar(query: CalendarQuery, free: FreeTimes) -> dict[str, Any]:
+    """The ``available-calendar`` body for already validated input."""
+    by_day = group_by_day(free, query.start, query.end)
+    bookable = sorted(by_day)
+    horizon = (query.start, query.end)
+    slots_lo, slots_hi = _resolve_window(query)
+    paint_lo, paint_hi = _month_range(slots_lo, slots_hi, horizon)
+
+    painted = [d for d in bookable if paint_lo <= d <= paint_hi]
+    in_window = [d for d in bookable if slots_lo <= d <= slots_hi]
+    if slots_lo != slots_hi and in_window:
+        slots_lo = slots_hi = in_window[0]
+    elif slots_lo == slots_hi and not in_window and painted:
+        slots_lo = slots_hi = painted[0]
+    if not painted:
+        later = [d for d in bookable if d >= paint_lo]
+        if later:
+            slots_lo = slots_hi = later[0]
+            paint_lo, paint_hi = _month_range(slots_lo, slots_hi, horizon)
+            painted = [d for d in bookable if paint_lo <= d <= paint_hi]
+
+    before = [d for d in bookable if d < paint_lo]
+    after = [d for d in bookable if d > paint_hi]
+    return {
+        "startDate": query.start.isoformat(),
+        "endDate": query.end.isoformat(),
+        "slotsStartDate": slots_lo.isoformat(),
+        "slotsEndDate": slots_hi.isoformat(),
+        "prevBookableDate": before[-1].isoformat() if before else None,
+        "nextBookableDate": after[0].isoformat() if after else None,
+        "availableDays": [_day_json(d, by_day[d], slots_lo <= d <= slots_hi) for d in painted],
+    }
+
+
+def _day_json(day: date, offices: dict[int, list[int]], with_times: bool) -> dict[str, Any]:
+    provider_ids = sorted(str(oid) for oid in offices)
+    return {
+        "date": day.isoformat(),
+        "providerIDs": ",".join(provider_ids),
+        "offices": [{"officeId": oid, "appointments": offices[int(oid)]} for oid in provider_ids] if with_times else [],
+    }
+
+
+def legacy_days(free: FreeTimes, start: date, end: date) -> list[dict[str, str]]:
+    """``available-days-by-office`` items: every bookable day of the horizon."""
+    by_day = group_by_day(free, start, end)
+    return [
+        {"time": day.isoformat(), "providerIDs": ",".join(sorted(str(oid) for oid in by_day[day]))}
+        for day in sorted(by_day)
+    ]
+
+
+def legacy_appointments(free: FreeTimes, day: date) -> list[dict[str, Any]]:
+    """``available-appointments-by-office`` items for one day."""
+    offices = group_by_day(free, day, day).get(day, {})
+    return [{"officeId": str(oid), "appointments": offices[oid]} for oid in sorted(offices)]
