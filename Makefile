@@ -1,0 +1,38 @@
+# MTA: the two commands that matter are `make demo` and `make test`.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test lint typecheck migrate bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)  ## the whole farm on embedded defaults: SQLite, a private Redis, the portal replica
+	$(PY) -m launch.demo
+
+test: $(STAMP)  ## lint, types, then every test (needs Redis, PostgreSQL and Chromium; .ci/run starts them)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+migrate: $(STAMP)  ## bring the database of MTA_DATABASE_URL to the newest schema
+	$(VENV)/bin/alembic upgrade head
+
+bench: $(STAMP)  ## benchmarks; figures go to bench/results.json
+	$(PY) -m bench
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache
