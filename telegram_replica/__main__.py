@@ -19,9 +19,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--token", default=None, help="accept only this bot token (default: any)")
     parser.add_argument("--global-rate", type=int, default=None, help="messages per second across all chats")
     parser.add_argument("--per-chat-rate", type=int, default=None, help="messages per second to one chat")
-    parser.add_argument(
-        "--blocked", type=int, action="append", default=[], help="chat id that blocked the bot"
-    )
+    parser.add_argument("--blocked", type=int, action="append", default=[], help="chat id that blocked the bot")
     parser.add_argument("--log-level", default="warning")
     return parser.parse_args(argv)
 
@@ -34,7 +32,13 @@ def main(argv: list[str] | None = None) -> None:
         per_chat_limit=RateLimit(count=args.per_chat_rate) if args.per_chat_rate else None,
         blocked_chats=frozenset(args.blocked),
     )
-    uvicorn.run(create_app(Replica(config)), host=args.host, port=args.port, log_level=args.log_level)
+    uvicorn.run(
+        create_app(Replica(config)),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        timeout_graceful_shutdown=1,  # long polls would hold SIGTERM for up to their timeout
+    )
 
 
 if __name__ == "__main__":

@@ -107,9 +107,7 @@ class TelegramReplicaClient:
         result: list[dict[str, Any]] = self._get("/updates", chat_id=chat_id)
         return result
 
-    def calls(
-        self, method: str | None = None, chat_id: ChatId | None = None, *, ok: bool | None = None
-    ) -> list[Call]:
+    def calls(self, method: str | None = None, chat_id: ChatId | None = None, *, ok: bool | None = None) -> list[Call]:
         return _CALLS.validate_python(self._get("/calls", method=method, chat_id=chat_id, ok=ok))
 
     def wait_for_calls(

@@ -32,6 +32,5 @@ UNAUTHORIZED = ApiError(401, "Unauthorized")
 METHOD_NOT_FOUND = ApiError(404, "Not Found: method not found")
 WEBHOOK_ACTIVE = ApiError(
     409,
-    "Conflict: can't use getUpdates method while webhook is active; "
-    "use deleteWebhook to delete the webhook first",
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
 )

@@ -120,9 +120,7 @@ def edit_message_caption(replica: Replica, params: Params) -> JSON:
 
 def edit_message_reply_markup(replica: Replica, params: Params) -> JSON:
     chat_id, message_id = _target(params)
-    return replica.edit_message(
-        chat_id, message_id, lambda m: _without_markup({**m, **inline_markup(params)}, params)
-    )
+    return replica.edit_message(chat_id, message_id, lambda m: _without_markup({**m, **inline_markup(params)}, params))
 
 
 def _without_markup(message: JSON, params: Params) -> JSON:

@@ -174,9 +174,7 @@ class Replica:
 
     # -- reading the records -----------------------------------------------------------------------------
 
-    def calls(
-        self, method: str | None = None, chat_id: ChatId | None = None, *, ok: bool | None = None
-    ) -> list[Call]:
+    def calls(self, method: str | None = None, chat_id: ChatId | None = None, *, ok: bool | None = None) -> list[Call]:
         """Recorded calls in order, filtered by method (any case), chat and success."""
         with self.lock:
             return [c for c in self._calls if _matches(c, method, chat_id, ok)]
@@ -199,12 +197,8 @@ class Replica:
         For threads only: inside the event loop that runs the bot, use ``await wait_for_calls_async``.
         """
         with self._changed:
-            if not self._changed.wait_for(
-                lambda: len(self.calls(method, chat_id, ok=True)) >= count, timeout
-            ):
-                raise TimeoutError(
-                    f"{count} x {method or 'any'} to {chat_id}: got {self.calls(method, chat_id)}"
-                )
+            if not self._changed.wait_for(lambda: len(self.calls(method, chat_id, ok=True)) >= count, timeout):
+                raise TimeoutError(f"{count} x {method or 'any'} to {chat_id}: got {self.calls(method, chat_id)}")
             return self.calls(method, chat_id, ok=True)
 
     async def wait_for_calls_async(
@@ -266,9 +260,7 @@ class Replica:
 
     def store_file(self, data: bytes, *, content_type: str | None, folder: str, suffix: str) -> StoredFile:
         file_id, unique_id = objects.new_file_ids()
-        stored = StoredFile(
-            file_id, unique_id, f"{folder}/file_{len(self.files)}{suffix}", data, content_type
-        )
+        stored = StoredFile(file_id, unique_id, f"{folder}/file_{len(self.files)}{suffix}", data, content_type)
         with self.lock:
             self.files[file_id] = stored
         return stored
@@ -277,9 +269,7 @@ class Replica:
         return next(self._next_message_id.setdefault(chat_id, itertools.count(1)))
 
     def _remember_user(self, chat_id: int, user_id: int | None, first_name: str, language_code: str) -> JSON:
-        user = objects.human_user(
-            user_id=user_id or chat_id, first_name=first_name, language_code=language_code
-        )
+        user = objects.human_user(user_id=user_id or chat_id, first_name=first_name, language_code=language_code)
         self._users.setdefault(chat_id, user)
         return user
 

@@ -35,9 +35,7 @@ def send_document(replica: Replica, params: Params) -> JSON:
         known = replica.files.get(reference)
         if known is None and not reference.startswith(("http://", "https://")):
             raise bad_request("wrong file identifier/HTTP URL specified")
-        upload = UploadedFile(
-            field="document", filename=None, content_type=None, data=known.data if known else b""
-        )
+        upload = UploadedFile(field="document", filename=None, content_type=None, data=known.data if known else b"")
     stored = _store(replica, upload, folder="documents", default_suffix="")
     document = {
         "file_id": stored.file_id,
@@ -75,9 +73,7 @@ def _reused_photo(replica: Replica, reference: str) -> list[JSON]:
         return _sizes(known)
     if reference.startswith(("http://", "https://")):
         file_id, unique_id = objects.new_file_ids()
-        return objects.photo_sizes(
-            file_id=file_id, unique_id=unique_id, width=1280, height=720, file_size=102400
-        )
+        return objects.photo_sizes(file_id=file_id, unique_id=unique_id, width=1280, height=720, file_size=102400)
     raise bad_request("wrong file identifier/HTTP URL specified")
 
 

@@ -49,18 +49,15 @@ def run_server(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     replica = ReplicaServer(config, host=host, port=sock.getsockname()[1])
-    uv_config = uvicorn.Config(
-        create_app(replica), log_level="warning", lifespan="on", timeout_graceful_shutdown=2
-    )
+    uv_config = uvicorn.Config(create_app(replica), log_level="warning", lifespan="on", timeout_graceful_shutdown=2)
     server = uvicorn.Server(uv_config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="telegram-replica", daemon=True
-    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="telegram-replica", daemon=True)
     thread.start()
     try:
         _wait_started(server, thread, startup_timeout)
         yield replica
     finally:
+        replica.updates.close()  # a pending long poll would otherwise hold the shutdown for its timeout
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()

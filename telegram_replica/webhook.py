@@ -37,9 +37,7 @@ async def push_updates(replica: Replica, *, retry_pause: float = 0.5) -> None:
                 await asyncio.sleep(retry_pause)
 
 
-async def _post(
-    client: httpx.AsyncClient, url: str, update: dict[str, object], headers: dict[str, str]
-) -> str | None:
+async def _post(client: httpx.AsyncClient, url: str, update: dict[str, object], headers: dict[str, str]) -> str | None:
     try:
         response = await client.post(url, json=update, headers=headers)
     except httpx.HTTPError as error:
