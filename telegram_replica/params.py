@@ -102,7 +102,8 @@ async def read_params(request: Request) -> Params:
                 parsed = None
             if not isinstance(parsed, dict):
                 raise bad_request("JSON object expected")
-            values.update(parsed)
+            # JSON bodies may also carry objects as JSON strings ("reply_markup": "{…}").
+            values.update({k: decode(k, v) if isinstance(v, str) else v for k, v in parsed.items()})
     elif content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         async with request.form(max_part_size=16 * 1024 * 1024) as form:
             for key, item in form.multi_items():

@@ -33,6 +33,10 @@ class UpdateQueue:
             loop.call_soon_threadsafe(event.set)
         return update_id
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def pending(self) -> list[JSON]:
         with self._lock:
             return list(self._pending)

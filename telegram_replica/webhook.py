@@ -15,9 +15,9 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 -- a header name
 
 
 async def push_updates(replica: Replica, *, retry_pause: float = 0.5) -> None:
-    """Run until cancelled: deliver each pending update in order while a webhook is set."""
+    """Run until cancelled or the queue closes: deliver each pending update in order while a webhook is set."""
     async with httpx.AsyncClient(timeout=10.0) as client:
-        while True:
+        while not replica.updates.closed:
             webhook = replica.webhook
             pending = replica.updates.pending()
             if webhook is None:
