@@ -73,7 +73,7 @@ def run(dldb: Path | None, interval: float) -> None:
         target = next(t for t in httpx.get(f"{api}/targets").json() if t["office_id"] == DEMO_OFFICE)
         day = _tomorrow_morning()
         httpx.post(
-            f"{replica}/__replica__/slots",
+            f"{replica}/__replica__/slots/open",
             json={"officeId": DEMO_OFFICE, "serviceId": DEMO_SERVICE, "date": day, "times": ["09:00", "09:15"]},
         ).raise_for_status()
         print(f"subscription    #{subscription.json()['id']}: Wohnsitzanmeldung at Ruppertstraße")

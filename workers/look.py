@@ -58,9 +58,11 @@ def look_at_calendar(
         response = answer.value
         raw = response.body()
     except PlaywrightTimeout as exc:
-        raise PortalUnavailable(f"no calendar answer in time: {exc.message.splitlines()[0]}", url) from exc
+        first_line = exc.message.splitlines()[0]
+        raise PortalUnavailable(f"no calendar answer in time: {first_line}", url, screenshot=_shot(page)) from exc
     except PlaywrightError as exc:
-        raise PortalUnavailable(f"browser could not load the page: {exc.message.splitlines()[0]}", url) from exc
+        first_line = exc.message.splitlines()[0]
+        raise PortalUnavailable(f"browser could not load the page: {first_line}", url, screenshot=_shot(page)) from exc
     finally:
         page.unroute(CATALOGUE_ROUTE, serve_catalogue)
     return Look(response.url, response.status, raw, _json(raw, response.url, response.status), _snap(page))
@@ -79,7 +81,11 @@ def _snap(page: Page) -> bytes | None:
     """A screenshot once the page has rendered the answer; none if the page cannot give one."""
     with contextlib.suppress(PlaywrightTimeout):
         page.wait_for_load_state("networkidle", timeout=3000)
+    return _shot(page)
+
+
+def _shot(page: Page) -> bytes | None:
     try:
-        return page.screenshot(full_page=True, type="png")
+        return page.screenshot(full_page=True, type="png", timeout=5000)
     except PlaywrightError:
         return None

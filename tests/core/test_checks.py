@@ -1,0 +1,98 @@
+"""Recording checks: slot appearances open, stay, go and re-open; alerts follow filters, never twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from core import subscriptions as crud
+from core.checks import record_observation
+from core.db import transaction
+from core.models import Alert, Slot
+from core.slots import MUNICH, Observation, SeenSlot
+
+SERVICE, OFFICE = 1063475, 10489
+DAY = dt.date(2030, 3, 4)  # a Monday
+
+
+def at(hour: int, minute: int = 0, day: dt.date = DAY) -> SeenSlot:
+    local = dt.datetime.combine(day, dt.time(hour, minute), MUNICH)
+    return SeenSlot(local.astimezone(dt.UTC), OFFICE)
+
+
+def seen(*slots: SeenSlot, day: dt.date = DAY) -> Observation:
+    days = frozenset({s.local.date() for s in slots}) or frozenset()
+    month_end = dt.date(day.year, day.month + 1, 1) - dt.timedelta(days=1)
+    return Observation(frozenset(slots), days, day, day.replace(day=1), month_end)
+
+
+def record(sessions: sessionmaker[Session], target_id: int, observation: Observation) -> int:
+    with transaction(sessions) as session:
+        _, opened = record_observation(
+            session,
+            target_id=target_id,
+            task_id=None,
+            started_at=dt.datetime.now(dt.UTC),
+            observation=observation,
+            request_url="http://portal/available-calendar/",
+        )
+        return len(opened)
+
+
+def alerts(sessions: sessionmaker[Session]) -> int:
+    with transaction(sessions) as session:
+        return session.scalar(select(func.count(Alert.id))) or 0
+
+
+def subscribe(sessions: sessionmaker[Session], user_id: int, filters: crud.Filters = crud.Filters()) -> int:
+    with transaction(sessions) as session:
+        subscription = crud.create_subscription(
+            session, user_id=user_id, service_id=SERVICE, office_ids=[OFFICE], filters=filters
+        )
+        return subscription.targets[0].id
+
+
+def test_slot_opens_once_stays_silent_and_reopens(sessions: sessionmaker[Session]) -> None:
+    target = subscribe(sessions, 1)
+    assert record(sessions, target, seen(at(9))) == 1
+    assert alerts(sessions) == 1
+    assert record(sessions, target, seen(at(9))) == 0, "a slot that stays open is not new"
+    assert record(sessions, target, seen()) == 0
+    assert record(sessions, target, seen(at(9))) == 1, "closed and re-opened is a new appearance"
+    assert alerts(sessions) == 2
+    with transaction(sessions) as session:
+        gone = session.scalars(select(Slot).where(Slot.gone_at.is_not(None))).all()
+        assert len(gone) == 1
+
+
+def test_slot_on_a_day_the_answer_did_not_cover_stays_open(sessions: sessionmaker[Session]) -> None:
+    target = subscribe(sessions, 1)
+    april = dt.date(2030, 4, 2)
+    record(sessions, target, seen(at(9, day=april), day=april))
+    record(sessions, target, seen(at(8)))  # paints March only
+    with transaction(sessions) as session:
+        open_days = {s.starts_at.astimezone(MUNICH).date() for s in session.scalars(select(Slot))}
+        assert session.scalar(select(func.count(Slot.id)).where(Slot.gone_at.is_(None))) == 2
+    assert open_days == {DAY, april}, "an answer painting March says nothing about April"
+
+
+def test_day_painted_but_not_bookable_closes_its_slot(sessions: sessionmaker[Session]) -> None:
+    target = subscribe(sessions, 1)
+    record(sessions, target, seen(at(9, day=dt.date(2030, 3, 5)), day=dt.date(2030, 3, 5)))
+    record(sessions, target, seen(at(8)))  # March painted, the 5th no longer bookable
+    with transaction(sessions) as session:
+        assert session.scalar(select(func.count(Slot.id)).where(Slot.gone_at.is_(None))) == 1
+
+
+def test_filters_decide_who_is_alerted(sessions: sessionmaker[Session]) -> None:
+    target = subscribe(sessions, 1, crud.Filters(weekdays=frozenset({0})))  # Mondays
+    subscribe(sessions, 2, crud.Filters(weekdays=frozenset({2})))  # Wednesdays only
+    subscribe(sessions, 3, crud.Filters(time_from=dt.time(10), time_to=dt.time(12)))
+    subscribe(sessions, 4, crud.Filters(date_from=DAY + dt.timedelta(days=1)))
+    record(sessions, target, seen(at(9)))
+    with transaction(sessions) as session:
+        alerted = set(session.scalars(select(Alert.subscription_id)))
+        users = {s.id: s.user_id for s in crud.list_subscriptions(session)}
+    assert {users[a] for a in alerted} == {1}
