@@ -32,7 +32,8 @@ def test_per_chat_limit_does_not_hold_up_other_chats() -> None:
 async def test_sending_faster_than_the_global_limit_is_refused_with_retry_after(
     server: ReplicaServer, token: str
 ) -> None:
-    server.configure(global_limit=RateLimit(count=30, period=1.0))
+    # A 10 s window, so the count is exact however slowly a loaded machine sends the 100.
+    server.configure(global_limit=RateLimit(count=30, period=10.0))
 
     async with Bot(token, base_url=server.base_url) as bot:
         results = await asyncio.gather(
@@ -43,13 +44,14 @@ async def test_sending_faster_than_the_global_limit_is_refused_with_retry_after(
     assert len(refused) == 70
     assert all(isinstance(r, RetryAfter) for r in refused)
     rejected = server.calls("sendMessage", ok=False)
-    assert {c.description for c in rejected} == {"Too Many Requests: retry after 1"}
+    waits = {int((c.description or "").removeprefix("Too Many Requests: retry after ")) for c in rejected}
+    assert all(1 <= wait <= 10 for wait in waits)
     assert server.rate_limited.total() == 70
     assert server.deliveries.total() == 30
 
 
-async def test_per_chat_limit_refuses_a_second_message_within_the_second(server: ReplicaServer, token: str) -> None:
-    server.configure(per_chat_limit=RateLimit(count=1, period=1.0))
+async def test_per_chat_limit_refuses_a_second_message_within_the_window(server: ReplicaServer, token: str) -> None:
+    server.configure(per_chat_limit=RateLimit(count=1, period=10.0))
 
     async with Bot(token, base_url=server.base_url) as bot:
         await bot.send_message(5, "first")
