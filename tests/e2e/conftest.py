@@ -1,0 +1,110 @@
+"""The whole farm as real processes: portal replica, Bot API server, API, Celery worker (prefork) and beat, bot."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from launch.farm import farm_env, start_api, start_beat, start_bot, start_replica, start_worker
+from launch.processes import PYTHON, ProcessGroup, free_port
+from telegram_replica.client import TelegramReplicaClient
+
+TOKEN = "123456:TEST-TOKEN"
+WOHNSITZ, RUPPERT = 1063475, 10489
+
+
+def next_weekday(days_ahead: int = 1) -> str:
+    day = dt.datetime.now(ZoneInfo("Europe/Berlin")).date() + dt.timedelta(days=days_ahead)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day.isoformat()
+
+
+def wait_until(predicate: Callable[[], Any], *, timeout: float, interval: float = 0.5, what: str = "") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := predicate():
+            return value
+        time.sleep(interval)
+    raise TimeoutError(f"not within {timeout:.0f} s: {what}")
+
+
+@dataclass
+class Farm:
+    group: ProcessGroup
+    replica: str
+    api: str
+    telegram: TelegramReplicaClient
+
+    def admin(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        url = f"{self.replica}/__replica__/{path}"
+        response = httpx.post(url, json=body) if body is not None else httpx.get(url)
+        response.raise_for_status()
+        return response.json()
+
+    def calendar_requests(self) -> list[dict[str, Any]]:
+        return [r for r in self.admin("requests") if "available-calendar" in r["path"]]
+
+    def api_get(self, path: str) -> Any:
+        response = httpx.get(f"{self.api}{path}", timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {n} ---\n{self.group.tail(n, 30)}" for n in self.group.children)
+
+
+@pytest.fixture
+def start_farm(
+    tmp_path: Path, dldb: Path, redis_url: str, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Farm]]:
+    """Start the farm on the given database; extra MTA_* settings as keyword arguments."""
+    group = ProcessGroup(tmp_path / "logs")
+
+    def start(database_url: str, *, bot: bool = True, beat: bool = True, **settings: str) -> Farm:
+        replica = start_replica(group, dldb=dldb)
+        telegram_port = free_port()
+        group.start(
+            "telegram",
+            [PYTHON, "-m", "telegram_replica", "--port", str(telegram_port), "--token", TOKEN],
+            ready_url=f"http://127.0.0.1:{telegram_port}/__control__/health",
+        )
+        telegram = TelegramReplicaClient(f"http://127.0.0.1:{telegram_port}")
+        group.env = {
+            **farm_env(
+                urls_replica=replica, database_url=database_url, redis_url=redis_url, evidence_dir=tmp_path / "ev"
+            ),
+            "MTA_TELEGRAM_TOKEN": TOKEN,
+            "MTA_TELEGRAM_BASE_URL": telegram.base_url,
+            "MTA_TELEGRAM_BASE_FILE_URL": telegram.base_file_url,
+            "MTA_CHECK_INTERVAL_S": "2",
+            **{f"MTA_{k.upper()}": v for k, v in settings.items()},
+        }
+        api = start_api(group)
+        start_worker(group, concurrency=2)
+        if beat:
+            start_beat(group, schedule_dir=tmp_path)
+        if bot:
+            start_bot(group)
+        return Farm(group, replica, api, telegram)
+
+    yield start
+    if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
+        for name in group.children:
+            print(f"--- {name}.log ---\n{group.tail(name, 60)}")
+    group.stop_all()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

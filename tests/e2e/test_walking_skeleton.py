@@ -1,0 +1,73 @@
+"""Issue 2 end to end: /watch in the bot → a slot opens → exactly one photo alert → reopen → one more."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from tests.e2e.conftest import RUPPERT, WOHNSITZ, Farm, next_weekday, wait_until
+
+CHAT = 5001
+
+pytestmark = pytest.mark.e2e
+
+
+def photos(farm: Farm) -> list[object]:
+    return farm.telegram.calls("sendPhoto", CHAT, ok=True)
+
+
+def checks_of(farm: Farm, target_id: int) -> list[dict[str, object]]:
+    checks: list[dict[str, object]] = farm.api_get(f"/targets/{target_id}/checks?limit=500")
+    return checks
+
+
+def watch_and_alert(farm: Farm) -> None:
+    farm.telegram.send_text(CHAT, f"/watch {WOHNSITZ} {RUPPERT}", user_id=CHAT)
+    reply = farm.telegram.wait_for_calls("sendMessage", CHAT, timeout=30)[0]
+    assert "Watching" in reply.params["text"]
+    target = wait_until(lambda: farm.api_get("/targets"), timeout=10, what="target exists")[0]
+    assert (target["service_id"], target["office_id"]) == (WOHNSITZ, RUPPERT)
+
+    day = next_weekday(2)
+    farm.admin("slots/open", {"officeId": RUPPERT, "serviceId": WOHNSITZ, "date": day, "times": ["10:00"]})
+    alert = farm.telegram.wait_for_calls("sendPhoto", CHAT, timeout=60)[0]
+    assert alert.files and alert.files[0].data.startswith(b"\x89PNG"), "the alert carries the screenshot"
+    link = f"https://stadt.muenchen.de/buergerservice/terminvereinbarung.html#/services/{WOHNSITZ}/locations/{RUPPERT}"
+    assert link in alert.params["caption"]
+
+    found = [c for c in checks_of(farm, target["id"]) if c["outcome"] == "slots"]
+    assert found and found[-1]["screenshot_url"]
+    import httpx
+
+    shot = httpx.get(str(found[-1]["screenshot_url"]))
+    assert shot.status_code == 200 and shot.content.startswith(b"\x89PNG")
+
+    # The slot stays open for several more checks: no second message.
+    seen = len(checks_of(farm, target["id"]))
+    wait_until(lambda: len(checks_of(farm, target["id"])) >= seen + 3, timeout=60, what="three more checks")
+    assert len(photos(farm)) == 1
+
+    # It closes, a check sees it gone, it re-opens: exactly one more message.
+    farm.admin("slots/close", {"officeId": RUPPERT, "serviceId": WOHNSITZ})
+    wait_until(
+        lambda: any(s["gone_at"] for s in farm.api_get(f"/targets/{target['id']}/slots")),
+        timeout=60,
+        what="the slot seen gone",
+    )
+    farm.admin("slots/open", {"officeId": RUPPERT, "serviceId": WOHNSITZ, "date": day, "times": ["10:00"]})
+    farm.telegram.wait_for_calls("sendPhoto", CHAT, count=2, timeout=60)
+    seen = len(checks_of(farm, target["id"]))
+    wait_until(lambda: len(checks_of(farm, target["id"])) >= seen + 2, timeout=60, what="two more checks")
+    assert len(photos(farm)) == 2
+
+
+def test_watch_alert_once_and_again_after_reopen_sqlite(start_farm: Callable[..., Farm], sqlite_url: str) -> None:
+    watch_and_alert(start_farm(sqlite_url))
+
+
+@pytest.mark.postgres
+def test_watch_alert_once_and_again_after_reopen_postgres(
+    start_farm: Callable[..., Farm], postgres_url: str
+) -> None:
+    watch_and_alert(start_farm(postgres_url))
