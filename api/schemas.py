@@ -61,6 +61,7 @@ class CheckOut(BaseModel):
     error: str | None
     slot_count: int
     request_url: str | None
+    worker: str | None
     screenshot_url: str | None
     evidence: list[EvidenceOut]
 

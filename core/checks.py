@@ -33,6 +33,7 @@ def record_failure(
     task_id: str | None,
     started_at: dt.datetime,
     error: str,
+    worker: str | None = None,
     request_url: str | None = None,
     evidence: tuple[EvidenceFile, ...] = (),
 ) -> Check:
@@ -43,6 +44,7 @@ def record_failure(
         finished_at=utcnow(),
         outcome="error",
         error=error,
+        worker=worker,
         request_url=request_url,
         evidence=[Evidence(**vars(e)) for e in evidence],
     )
@@ -59,6 +61,7 @@ def record_observation(
     started_at: dt.datetime,
     observation: Observation,
     request_url: str | None,
+    worker: str | None = None,
     evidence: tuple[EvidenceFile, ...] = (),
 ) -> tuple[Check, list[Slot]]:
     """Store a successful check; open new slot appearances, close gone ones, and queue their alerts.
@@ -74,6 +77,7 @@ def record_observation(
         outcome="slots" if observation.slots else "no_slots",
         slot_count=len(observation.slots),
         request_url=request_url,
+        worker=worker,
         evidence=[Evidence(**vars(e)) for e in evidence],
     )
     session.add(check)

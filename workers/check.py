@@ -19,7 +19,7 @@ from workers.portal import PortalError, parse_calendar, raise_for_answer
 log = logging.getLogger(__name__)
 
 
-def check_target(farm: Farm, *, target_id: int, task_id: str | None) -> int | None:
+def check_target(farm: Farm, *, target_id: int, task_id: str | None, worker: str | None = None) -> int | None:
     """Check ``target_id`` once and return the check's id; a task delivered twice records one check."""
     with transaction(farm.sessions) as session:
         if task_id and (done := find_check_by_task(session, task_id=task_id)):
@@ -42,6 +42,7 @@ def check_target(farm: Farm, *, target_id: int, task_id: str | None) -> int | No
                 task_id=task_id,
                 started_at=started,
                 error=str(exc) or type(exc).__name__,
+                worker=worker,
                 request_url=getattr(exc, "url", None),
                 evidence=files,
             ).id
@@ -54,6 +55,7 @@ def check_target(farm: Farm, *, target_id: int, task_id: str | None) -> int | No
             started_at=started,
             observation=observation,
             request_url=look.url,
+            worker=worker,
             evidence=files,
         )
         check_id = check.id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from core.db import transaction
@@ -14,7 +15,8 @@ from workers.farm import current_farm
 @app.task(name="workers.tasks.check_target", bind=True)
 def check_target(self: Any, target_id: int) -> int | None:
     """Check one target once; a redelivered task returns the check it already recorded."""
-    return run_check(current_farm(), target_id=target_id, task_id=self.request.id)
+    worker = f"{self.request.hostname}:{os.getpid()}"
+    return run_check(current_farm(), target_id=target_id, task_id=self.request.id, worker=worker)
 
 
 @app.task(name="workers.tasks.schedule_checks")

@@ -37,6 +37,7 @@ def _check_out(check: Check, request: Request) -> CheckOut:
         error=check.error,
         slot_count=check.slot_count,
         request_url=check.request_url,
+        worker=check.worker,
         screenshot_url=shot,
         evidence=evidence,
     )
