@@ -26,6 +26,8 @@ class ReplicaConfig(BaseSettings):
     """Folder with the city's ``locations_de.json`` / ``services_de.json``; None = built-in sample."""
     page_api_base: str = "/buergeransicht/api/citizen"
     """API base the booking page calls (an absolute URL when page and API sit on different hosts)."""
+    cors_origins: list[str] = Field(default_factory=lambda: ["*"])
+    """Origins allowed to call the API from a browser (the page may sit on another host, like the city's)."""
     page_url: str = ""
     """Public URL of the booking page used in e-mail links; empty = derived from the request."""
 

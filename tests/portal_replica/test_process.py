@@ -84,3 +84,26 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert config.dldb_path == DLDB
     assert (config.generation, config.rate_limit_max_requests) == ("legacy", 10)
     assert config.page_api_base.startswith("https://www48.example/")
+
+
+async def test_page_on_another_host_can_call_the_api() -> None:
+    from replica_helpers import client_for
+
+    from portal_replica.app import create_app
+
+    app = create_app(ReplicaConfig(page_api_base="https://www48.example/buergeransicht/api/citizen"))
+    async with client_for(app) as client:
+        page = await client.get("/buergerservice/terminvereinbarung.html")
+        assert 'data-api-base="https://www48.example/buergeransicht/api/citizen"' in page.text
+        preflight = await client.options(
+            f"{API}/reserve-appointment/",
+            headers={
+                "Origin": "https://stadt.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == "*"
+        answer = await client.get(f"{API}/captcha-details/", headers={"Origin": "https://stadt.example"})
+        assert answer.headers["access-control-allow-origin"] == "*"
