@@ -1,4 +1,7 @@
-"""``python -m portal_replica --host 127.0.0.1 --port 8700 [--dldb PATH] [--page-api-base URL]``."""
+"""``python -m portal_replica --host 127.0.0.1 --port 8700 [--dldb PATH] [--page-api-base URL] [--page-url URL]``.
+
+Every other setting comes from ``REPLICA_*`` environment variables (see ``config.ReplicaConfig``).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int)
     parser.add_argument("--dldb", type=Path, help="folder with locations_de.json / services_de.json")
     parser.add_argument("--page-api-base", help="API base the booking page calls")
+    parser.add_argument("--page-url", help="public URL of the booking page used in e-mail links")
     parser.add_argument("--generation", choices=["calendar", "legacy"])
     args = parser.parse_args(argv)
     overrides = {
@@ -26,6 +30,7 @@ def main(argv: list[str] | None = None) -> None:
             "port": args.port,
             "dldb_path": args.dldb,
             "page_api_base": args.page_api_base,
+            "page_url": args.page_url,
             "generation": args.generation,
         }.items()
         if value is not None

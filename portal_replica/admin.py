@@ -1,4 +1,23 @@
-"""Scenario control under ``/__replica__/`` (plain JSON; the same as the ``Replica`` methods)."""
+"""Scenario control under ``/__replica__/`` (plain JSON; the same as the ``Replica`` methods).
+
+- ``POST /__replica__/slots/open``   ``{"officeId","serviceId","timestamps":[unix…]}`` or
+  ``{"officeId","serviceId","date":"YYYY-MM-DD","times":["09:00",…]}`` (Munich time) → ``{"opened":[unix…]}``;
+  400 when the office does not offer the service.
+- ``POST /__replica__/slots/close``  ``{"officeId"?,"serviceId"?,"timestamps"?}`` (missing = all) → ``{"closed":n}``
+- ``POST /__replica__/scenario``     any of ``{"outage":"503"|"hang"|null, "maintenance":bool,
+  "blacklist":["10.0.0.0/8"|"*"…], "malformed":"html"|"json"|null, "stormSeconds":n,
+  "generation":"calendar"|"legacy", "captchaVersion":"v1"|"v2",
+  "limiter":{"enabled","maxRequests","silenceSeconds"}}`` → state
+- ``POST /__replica__/clock/advance`` ``{"seconds":n}`` → ``{"now":unix}``
+- ``POST /__replica__/reset`` → state;  ``GET /__replica__/state``
+- ``GET /__replica__/requests`` → ``[{"time","method","path","query","status","ip"}…]``
+- ``GET /__replica__/counters`` → ``{"requests","rateLimited","rateLimitedRequests","captchaChallenges"}``
+- ``GET /__replica__/outbox`` → ``[{"kind","to","subject","body","link","processId","sentAt"}…]``
+- ``GET /__replica__/processes`` → ``[{"processId","authKey","officeId","serviceIds","timestamp","status",…}…]``
+
+From another thread than the server's (a uvicorn thread in tests), prefer these routes over calling the
+``Replica`` methods directly.
+"""
 
 from __future__ import annotations
 

@@ -115,5 +115,5 @@
     return btoa(JSON.stringify(payload));
   }
 
-  window.ReplicaAltcha = { solve: solve, sha256: sha256, hex: hex };
+  window.ReplicaAltcha = { solve: solve, sha256: sha256, sha256js: sha256js, hex: hex };
 })();

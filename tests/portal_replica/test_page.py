@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -93,6 +94,9 @@ async def test_booking_page_drives_like_the_citys(served: Served, browser: Brows
     assert parse_qs(replica.requests()[0]["query"]) == {"serviceId": ["1063475"], "locationId": ["10489"]}
     assert calendar_requests(replica) == []
     assert await page.get_by_text("Wohnsitzanmeldung").count() >= 1
+    for text in ["abc", "x" * 119]:  # the pure-JS SHA-256 used outside secure contexts
+        js = await page.evaluate("t => ReplicaAltcha.hex(ReplicaAltcha.sha256js(new TextEncoder().encode(t)))", text)
+        assert js == hashlib.sha256(text.encode()).hexdigest()
 
     await page.get_by_role("button", name="Weiter").click()
     await page.wait_for_selector("#zms-appointment[data-state='calendar-ready']", timeout=15000)
