@@ -33,7 +33,8 @@ def check_target(farm: Farm, *, target_id: int, task_id: str | None, worker: str
         look = farm.breaker.call(_look, farm, service_id, office_id)
         observation = parse_calendar(look.body, url=look.url)
     except (PortalError, CatalogueError, pybreaker.CircuitBreakerError) as exc:
-        log.warning("check of target %s failed: %s", target_id, exc)
+        error = f"breaker open: {exc}" if isinstance(exc, pybreaker.CircuitBreakerError) else str(exc)
+        log.warning("check of target %s failed: %s", target_id, error)
         files = _failure_evidence(farm, target_id, exc)
         with transaction(farm.sessions) as session:
             return record_failure(
@@ -41,7 +42,7 @@ def check_target(farm: Farm, *, target_id: int, task_id: str | None, worker: str
                 target_id=target_id,
                 task_id=task_id,
                 started_at=started,
-                error=str(exc) or type(exc).__name__,
+                error=error or type(exc).__name__,
                 worker=worker,
                 request_url=getattr(exc, "url", None),
                 evidence=files,

@@ -67,7 +67,5 @@ def test_watch_alert_once_and_again_after_reopen_sqlite(start_farm: Callable[...
 
 
 @pytest.mark.postgres
-def test_watch_alert_once_and_again_after_reopen_postgres(
-    start_farm: Callable[..., Farm], postgres_url: str
-) -> None:
+def test_watch_alert_once_and_again_after_reopen_postgres(start_farm: Callable[..., Farm], postgres_url: str) -> None:
     watch_and_alert(start_farm(postgres_url))
