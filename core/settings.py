@@ -40,6 +40,26 @@ class Settings(BaseSettings):
         "https://api.telegram.org/bot", description="Bot API base URL (a local server in tests)"
     )
     telegram_base_file_url: str = Field("https://api.telegram.org/file/bot", description="Bot API file base URL")
+    telegram_webhook_url: str | None = Field(
+        None, description="Public HTTPS URL Telegram posts updates to; long polling when unset"
+    )
+    telegram_webhook_secret: SecretStr | None = Field(
+        None, description="Secret token Telegram sends with every webhook post; required in webhook mode"
+    )
+    telegram_webhook_listen: str = Field("127.0.0.1", description="Address the bot's webhook server listens on")
+    telegram_webhook_port: int = Field(8443, description="Port the bot's webhook server listens on")
+    telegram_send_rate: float = Field(
+        28.0, description="Messages per second the bot sends at most, evenly spaced (Telegram allows about 30)"
+    )
+    telegram_allowed_users: list[int] = Field(
+        default_factory=list,
+        description="Telegram user ids allowed to use the bot, as JSON (`[123, 456]`); all if empty",
+    )
+    max_subscriptions_per_user: int = Field(5, description="Subscriptions one Telegram user may hold")
+    command_rate_limit: int = Field(
+        20, description="Messages and button presses one user may send per command_rate_window_s; more are ignored"
+    )
+    command_rate_window_s: int = Field(60, description="Window of the per-user command rate limit, in seconds")
     api_url: str = Field("http://127.0.0.1:8000", description="Where the control API is reachable")
     catalogue_ttl_s: int = Field(3600, description="Seconds the portal catalogue is cached")
 
