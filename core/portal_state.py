@@ -5,6 +5,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import redis
+from sqlalchemy.orm import Session
+
+from core.alerts import ALERTS_WAKE_KEY
+from core.settings import Settings
 
 
 def portal_name(api_url: str) -> str:
@@ -27,3 +31,57 @@ def decode_state(raw: object) -> str:
 
 def breaker_state(client: redis.Redis, portal: str) -> str:
     return decode_state(client.get(breaker_state_key(portal)))
+
+
+# -- the portal's state as users see it: up, down, blocked or changed ----------------------------------------
+
+PORTAL_STATES = ("up", "down", "blocked", "changed")
+
+
+def portal_state_key(portal: str) -> str:
+    """Where the workers keep the portal's state after their latest check."""
+    return f"mta:portal:{portal}:state"
+
+
+def announced_state_key(portal: str) -> str:
+    """The state the bot last told subscribers about."""
+    return f"mta:portal:{portal}:announced"
+
+
+def record_portal_state(client: redis.Redis, portal: str, state: str) -> bool:
+    """Workers: store the portal's state after a check; on a change, wake the bot so it can tell subscribers.
+
+    Returns whether the state changed. ``state`` is one of ``PORTAL_STATES``, or a failure's ``state``
+    attribute as is (``unavailable``, which users know as ``down``).
+    """
+    state = "down" if state == "unavailable" else state
+    if state not in PORTAL_STATES:
+        raise ValueError(f"unknown portal state {state!r}")
+    previous = client.set(portal_state_key(portal), state, get=True)
+    changed = decode_portal_state(previous) != state
+    if changed:
+        client.rpush(ALERTS_WAKE_KEY, f"portal:{portal}")
+    return changed
+
+
+def decode_portal_state(raw: object, *, breaker: str = "closed") -> str:
+    """The recorded state; before the workers recorded one, ``down`` while the breaker is open, else ``up``."""
+    if isinstance(raw, bytes) and raw.decode() in PORTAL_STATES:
+        return raw.decode()
+    return "down" if breaker == "open" else "up"
+
+
+def news_of(announced: object, current: object) -> str | None:
+    """The state to announce when the portal went from ``announced`` to ``current`` (raw Redis values).
+
+    ``None`` when nothing changed or nothing was recorded; an unannounced portal counts as ``up``.
+    """
+    if not isinstance(current, bytes) or current.decode() not in PORTAL_STATES:
+        return None
+    state = current.decode()
+    return None if decode_portal_state(announced) == state else state
+
+
+def check_interval_for(session: Session, *, settings: Settings, target_id: int) -> float:
+    """Seconds between two checks of ``target_id`` as users should expect them (the setting, for now)."""
+    return settings.check_interval_s

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from core.models import Subscription, Target, User, subscription_targets
@@ -133,3 +133,72 @@ def subscribers_of(session: Session, *, target_id: int) -> list[Subscription]:
         )
     )
     return list(session.scalars(query))
+
+
+def count_subscriptions(session: Session, *, user_id: int) -> int:
+    return session.scalar(select(func.count(Subscription.id)).where(Subscription.user_id == user_id)) or 0
+
+
+def set_subscription_active(
+    session: Session, *, subscription_id: int, user_id: int, active: bool
+) -> Subscription | None:
+    """Pause (``active=False``) or resume one of the user's subscriptions; ``None`` if they have no such one."""
+    subscription = get_subscription(session, subscription_id=subscription_id, user_id=user_id)
+    if subscription is not None:
+        subscription.active = active
+        session.flush()
+    return subscription
+
+
+def user_language(session: Session, *, user_id: int) -> str | None:
+    """The language the user chose or was given, ``None`` for a user the bot has not stored."""
+    return session.scalar(select(User.language).where(User.id == user_id))
+
+
+def set_language(session: Session, *, user_id: int, language: str) -> None:
+    ensure_user(session, user_id=user_id, language=language).language = language
+    session.flush()
+
+
+def set_user_active(session: Session, *, user_id: int, active: bool) -> None:
+    """Stop alerting a chat that blocked the bot (``False``), or alert it again once it writes (``True``)."""
+    session.execute(update(User).where(User.id == user_id, User.active.is_not(active)).values(active=active))
+
+
+def chats_watching(session: Session) -> list[tuple[int, str]]:
+    """(chat id, language) of every active user with at least one active subscription."""
+    query = (
+        select(User.id, User.language)
+        .join(Subscription, Subscription.user_id == User.id)
+        .where(Subscription.active.is_(True), User.active.is_(True))
+        .distinct()
+        .order_by(User.id)
+    )
+    return [(chat_id, language) for chat_id, language in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class SubscriptionView:
+    """A subscription as plain values, for showing it to its user."""
+
+    id: int
+    service_id: int
+    office_ids: tuple[int, ...]
+    active: bool
+    filters: Filters
+    created_at: dt.datetime
+
+
+def view_of(subscription: Subscription) -> SubscriptionView:
+    return SubscriptionView(
+        id=subscription.id,
+        service_id=subscription.service_id,
+        office_ids=tuple(sorted(t.office_id for t in subscription.targets)),
+        active=subscription.active,
+        filters=filters_of(subscription),
+        created_at=subscription.created_at,
+    )
+
+
+def subscription_views(session: Session, *, user_id: int) -> list[SubscriptionView]:
+    return [view_of(s) for s in list_subscriptions(session, user_id=user_id)]
