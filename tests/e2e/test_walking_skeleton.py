@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import httpx
 import pytest
 
 from tests.e2e.conftest import RUPPERT, WOHNSITZ, Farm, next_weekday, wait_until
@@ -32,16 +33,16 @@ def watch_and_alert(farm: Farm) -> None:
     day = next_weekday(2)
     farm.admin("slots/open", {"officeId": RUPPERT, "serviceId": WOHNSITZ, "date": day, "times": ["10:00"]})
     alert = farm.telegram.wait_for_calls("sendPhoto", CHAT, timeout=60)[0]
-    assert alert.files and alert.files[0].data.startswith(b"\x89PNG"), "the alert carries the screenshot"
+    assert alert.files, "the alert carries the screenshot"
+    assert alert.files[0].data.startswith(b"\x89PNG")
     link = f"https://stadt.muenchen.de/buergerservice/terminvereinbarung.html#/services/{WOHNSITZ}/locations/{RUPPERT}"
     assert link in alert.params["caption"]
 
     found = [c for c in checks_of(farm, target["id"]) if c["outcome"] == "slots"]
-    assert found and found[-1]["screenshot_url"]
-    import httpx
-
+    assert found, "the API lists the check that found the slot"
     shot = httpx.get(str(found[-1]["screenshot_url"]))
-    assert shot.status_code == 200 and shot.content.startswith(b"\x89PNG")
+    assert shot.status_code == 200
+    assert shot.content.startswith(b"\x89PNG")
 
     # The slot stays open for several more checks: no second message.
     seen = len(checks_of(farm, target["id"]))
