@@ -10,7 +10,8 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding=
 
 
 def test_readme_names_both_commands() -> None:
-    assert "make demo" in README and "make test" in README
+    assert "make demo" in README
+    assert "make test" in README
 
 
 def test_readme_lists_every_setting() -> None:
