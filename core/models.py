@@ -122,7 +122,11 @@ class Check(Base):
     """One look at the portal for one target, and what came of it."""
 
     __tablename__ = "checks"
-    __table_args__ = (Index("ix_checks_target_started", "target_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_checks_target_started", "target_id", "started_at"),
+        Index("ix_checks_target_newest", "target_id", "id"),  # a target's checks, newest first, by cursor
+        Index("ix_checks_outcome_newest", "outcome", "id"),  # the findings grid: outcome "slots", newest first
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     target_id: Mapped[int] = mapped_column(ForeignKey("targets.id", ondelete="CASCADE"))
@@ -134,6 +138,9 @@ class Check(Base):
     error: Mapped[str | None] = mapped_column(Text)
     slot_count: Mapped[int] = mapped_column(Integer, default=0)
     request_url: Mapped[str | None] = mapped_column(Text)
+    verdict: Mapped[str | None] = mapped_column(String(16))  # confirmed | false_positive, by an operator
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     evidence: Mapped[list[Evidence]] = relationship(
         back_populates="check", cascade="all, delete-orphan", passive_deletes=True
@@ -163,7 +170,7 @@ class Evidence(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     check_id: Mapped[int] = mapped_column(ForeignKey("checks.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # screenshot | raw_json
+    kind: Mapped[str] = mapped_column(String(16))  # screenshot | thumbnail | raw_json | raw_body
     path: Mapped[str] = mapped_column(Text)
     content_type: Mapped[str] = mapped_column(String(64))
     sha256: Mapped[str] = mapped_column(String(64))

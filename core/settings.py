@@ -62,6 +62,15 @@ class Settings(BaseSettings):
     command_rate_window_s: int = Field(60, description="Window of the per-user command rate limit, in seconds")
     api_url: str = Field("http://127.0.0.1:8000", description="Where the control API is reachable")
     catalogue_ttl_s: int = Field(3600, description="Seconds the portal catalogue is cached")
+    api_token: SecretStr | None = Field(
+        None, description="Bearer token of the control API's operator endpoints; required unless demo"
+    )
+    demo: bool = Field(False, description="Demo mode: the API may run without a token, its operator endpoints open")
+    api_cors_origins: list[str] = Field(
+        default_factory=list,
+        description='Origins allowed by CORS, as JSON (`["https://ops.example"]`); none by default',
+    )
+    user_link_ttl_s: int = Field(3600, description="Seconds a signed link to a user's own data stays valid")
 
 
 @lru_cache(maxsize=1)
