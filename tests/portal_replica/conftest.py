@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import FastAPI
-from replica_helpers import DLDB, Clock, client_for
+from tests.portal_replica.replica_helpers import DLDB, Clock, client_for
 
 from portal_replica.app import create_app
 from portal_replica.config import ReplicaConfig

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import httpx
-from replica_helpers import API, Clock, ts
+from tests.portal_replica.replica_helpers import API, Clock, ts
 
 from portal_replica.replica import Replica
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from replica_helpers import API, ts
+from tests.portal_replica.replica_helpers import API, ts
 
 from portal_replica.replica import Replica
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from replica_helpers import API, DLDB, Clock, client_for, ts
+from tests.portal_replica.replica_helpers import API, DLDB, Clock, client_for, ts
 
 from portal_replica.replica import Replica
 

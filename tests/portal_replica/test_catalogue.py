@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from replica_helpers import API, client_for
+from tests.portal_replica.replica_helpers import API, client_for
 
 from portal_replica.app import create_app
 from portal_replica.config import ReplicaConfig

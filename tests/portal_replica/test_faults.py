@@ -7,7 +7,7 @@ import asyncio
 import httpx
 import pytest
 from fastapi import FastAPI
-from replica_helpers import API, Clock, client_for
+from tests.portal_replica.replica_helpers import API, Clock, client_for
 
 from portal_replica.config import ReplicaConfig
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from replica_helpers import API, ts
+from tests.portal_replica.replica_helpers import API, ts
 
 from portal_replica.config import ReplicaConfig
 from portal_replica.replica import Replica

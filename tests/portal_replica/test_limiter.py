@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from fastapi import FastAPI
-from replica_helpers import API, Clock, client_for
+from tests.portal_replica.replica_helpers import API, Clock, client_for
 
 from portal_replica.config import ReplicaConfig
 from portal_replica.limiter import RateLimiter

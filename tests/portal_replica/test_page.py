@@ -15,8 +15,8 @@ import httpx
 import pytest
 import uvicorn
 from playwright.async_api import Browser, async_playwright
-from replica_helpers import DLDB
-from test_process import free_port
+from tests.portal_replica.replica_helpers import DLDB
+from tests.portal_replica.test_process import free_port
 
 from portal_replica.app import create_app
 from portal_replica.config import ReplicaConfig

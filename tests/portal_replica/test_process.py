@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from replica_helpers import API, DLDB
+from tests.portal_replica.replica_helpers import API, DLDB
 
 from portal_replica.config import ReplicaConfig
 
@@ -87,7 +87,7 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def test_page_on_another_host_can_call_the_api() -> None:
-    from replica_helpers import client_for
+    from tests.portal_replica.replica_helpers import client_for
 
     from portal_replica.app import create_app
 
