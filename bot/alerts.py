@@ -1,27 +1,28 @@
-"""Delivering alerts: woken by the workers through Redis, reading pending alerts from the database."""
+"""Delivering alerts: woken by the workers through Redis, reading pending alerts from the database.
+
+One message per (subscription, check): the screenshot, the office, the first few free times and the official
+booking link. A screenshot goes up once per finding; every further chat gets it by Telegram's ``file_id``.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
-from collections.abc import Callable
+from collections import defaultdict
 from pathlib import Path
-from typing import TypeVar
 
-from sqlalchemy.orm import Session
-from telegram import Bot
-from telegram.error import Forbidden
+from telegram import Bot, InlineKeyboardMarkup, Message
 
+from bot import formats, keyboards
 from bot.context import BotDeps
+from bot.fanout import deactivate, send_all
+from bot.portal_news import announce_portal_news
 from bot.texts import text
-from core.alerts import ALERTS_WAKE_KEY, AlertMessage, deactivate_user, mark_sent, pending_messages
+from core.alerts import ALERTS_WAKE_KEY, AlertMessage, mark_sent, pending_messages
 from core.catalogue import Catalogue, CatalogueError
-from core.db import transaction
-from core.slots import MUNICH
+from core.metrics import ALERTS_SENT
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 SHOWN_TIMES = 5
 
@@ -32,66 +33,83 @@ def booking_link(base: str, *, service_id: int, office_id: int) -> str:
 
 def caption(message: AlertMessage, *, catalogue: Catalogue | None, link_base: str) -> str:
     language = message.language
-    times = [t.astimezone(MUNICH).strftime("%a %d.%m.%Y %H:%M") for t in message.slot_times]
+    times = [formats.moment(language, t) for t in message.slot_times]
     shown = ", ".join(times[:SHOWN_TIMES])
     if len(times) > SHOWN_TIMES:
         shown += " " + text(language, "more_times", n=len(times) - SHOWN_TIMES)
-    service = catalogue.services.get(message.service_id) if catalogue else None
-    office = catalogue.offices.get(message.office_id) if catalogue else None
     return text(
         language,
         "alert",
-        service=service.name if service else message.service_id,
-        office=office.name if office else message.office_id,
+        service=formats.service_name(catalogue, message.service_id),
+        office=formats.office_name(catalogue, message.office_id),
         times=shown,
         link=booking_link(link_base, service_id=message.service_id, office_id=message.office_id),
     )
 
 
-async def deliver(bot: Bot, deps: BotDeps, message: AlertMessage, catalogue: Catalogue | None) -> None:
+class Screenshots:
+    """Uploads each screenshot once, then sends Telegram's ``file_id`` for it."""
+
+    def __init__(self) -> None:
+        self._file_ids: dict[str, str] = {}
+        self._uploading: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def send(
+        self, bot: Bot, chat_id: int, path: str, *, caption: str, reply_markup: InlineKeyboardMarkup
+    ) -> Message | None:
+        """The photo message, or ``None`` when the file is missing (the caller sends text instead)."""
+        if path not in self._file_ids:
+            async with self._uploading[path]:
+                if path not in self._file_ids:
+                    photo = await asyncio.to_thread(_read, path)
+                    if photo is None:
+                        return None
+                    sent = await bot.send_photo(chat_id, photo, caption=caption, reply_markup=reply_markup)
+                    self._file_ids[path] = sent.photo[-1].file_id
+                    return sent
+        return await bot.send_photo(chat_id, self._file_ids[path], caption=caption, reply_markup=reply_markup)
+
+
+def _read(path: str) -> bytes | None:
+    return Path(path).read_bytes() if Path(path).is_file() else None
+
+
+async def deliver(
+    bot: Bot, deps: BotDeps, message: AlertMessage, catalogue: Catalogue | None, screenshots: Screenshots
+) -> None:
+    """Send one alert, then mark it sent at once, so a crash right after never sends it twice."""
     body = caption(message, catalogue=catalogue, link_base=deps.settings.booking_link_url)
-    photo = await asyncio.to_thread(_read, message.screenshot_path)
-    try:
-        if photo is not None:
-            await bot.send_photo(message.chat_id, photo=photo, caption=body)
-        else:
-            await bot.send_message(message.chat_id, body)
-    except Forbidden:
-        log.info("chat %s blocked the bot; deactivating it", message.chat_id)
-        await asyncio.to_thread(_run, deps, lambda s: deactivate_user(s, user_id=message.chat_id))
-        return
-    await asyncio.to_thread(_run, deps, lambda s: mark_sent(s, alert_ids=message.alert_ids))
-
-
-def _read(path: str | None) -> bytes | None:
-    return Path(path).read_bytes() if path and Path(path).is_file() else None
-
-
-def _run(deps: BotDeps, work: Callable[[Session], T]) -> T:
-    with transaction(deps.sessions) as session:
-        return work(session)
+    link = booking_link(deps.settings.booking_link_url, service_id=message.service_id, office_id=message.office_id)
+    markup = keyboards.booking(message.language, link)
+    sent = None
+    if message.screenshot_path:
+        sent = await screenshots.send(bot, message.chat_id, message.screenshot_path, caption=body, reply_markup=markup)
+    if sent is None:
+        await bot.send_message(message.chat_id, body, reply_markup=markup)
+    await deps.db(lambda s: mark_sent(s, alert_ids=message.alert_ids))
+    ALERTS_SENT.inc()
 
 
 async def deliver_pending(bot: Bot, deps: BotDeps) -> int:
-    """Send every pending alert once; recipients in random order so nobody is always last."""
-    messages = await asyncio.to_thread(_run, deps, pending_messages)
+    """Send every pending alert once, in random order; chats that blocked the bot are deactivated."""
+    messages = await deps.db(pending_messages)
     if not messages:
         return 0
     try:
-        catalogue: Catalogue | None = await asyncio.to_thread(deps.catalogue.get)
+        catalogue: Catalogue | None = await deps.portal_catalogue()
     except CatalogueError:
         catalogue = None
-    random.shuffle(messages)
-    results = await asyncio.gather(*(deliver(bot, deps, m, catalogue) for m in messages), return_exceptions=True)
-    for failure in (r for r in results if isinstance(r, BaseException)):
-        log.warning("alert delivery failed; it stays pending: %r", failure)
-    return len(messages)
+    screenshots = Screenshots()
+    outcome = await send_all(messages, lambda m: deliver(bot, deps, m, catalogue, screenshots))
+    await deactivate(deps, {m.chat_id for m in outcome.blocked})
+    return len(outcome.delivered)
 
 
 async def alert_loop(bot: Bot, deps: BotDeps, *, idle_s: float = 5.0) -> None:
-    """Run until cancelled: deliver pending alerts whenever a worker wakes us, and every ``idle_s``."""
+    """Run until cancelled: announce portal changes and deliver alerts when a worker wakes us, and every ``idle_s``."""
     while True:
         try:
+            await announce_portal_news(bot, deps)
             await deliver_pending(bot, deps)
             await deps.redis.blpop([ALERTS_WAKE_KEY], timeout=idle_s)
         except asyncio.CancelledError:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import redis.asyncio as aioredis
 from sqlalchemy.orm import Session, sessionmaker
 from telegram.ext import Application, ContextTypes
 
-from core.catalogue import CachedCatalogue
+from core.catalogue import CachedCatalogue, Catalogue
+from core.db import transaction
 from core.settings import Settings
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -18,6 +24,18 @@ class BotDeps:
     sessions: sessionmaker[Session]
     catalogue: CachedCatalogue
     redis: aioredis.Redis
+
+    async def db(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one transaction, in a thread so the event loop keeps serving other chats."""
+        return await asyncio.to_thread(self._in_transaction, work)
+
+    def _in_transaction(self, work: Callable[[Session], T]) -> T:
+        with transaction(self.sessions) as session:
+            return work(session)
+
+    async def portal_catalogue(self) -> Catalogue:
+        """The portal's catalogue, cached; raises ``CatalogueError`` if it was never readable."""
+        return await asyncio.to_thread(self.catalogue.get)
 
 
 def deps_of(context: ContextTypes.DEFAULT_TYPE) -> BotDeps:

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from typing import TypedDict
+from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
+from telegram import BotCommand, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
-from bot import handlers
+from bot import account, fallbacks, guards, manage, status, subscribe
 from bot.alerts import alert_loop
 from bot.context import BotDeps, app_deps
+from bot.fanout import rate_limiter
+from bot.texts import LANGUAGES, text
 from core.catalogue import CachedCatalogue
 from core.db import make_engine, make_sessionmaker
 from core.migrate import require_current
@@ -25,17 +33,28 @@ from core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+MENU = ("watch", "list", "status", "language", "mydata", "forget", "help", "cancel")
+
 
 async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     deps = app_deps(application)
     deps.redis = aioredis.Redis.from_url(deps.settings.redis_url)
+    for language in LANGUAGES:
+        commands = [BotCommand(name, text(language, f"cmd_{name}")) for name in MENU]
+        await application.bot.set_my_commands(commands, language_code=language)
     application.bot_data["alert_task"] = asyncio.create_task(alert_loop(application.bot, deps))
 
 
-async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
-    task: asyncio.Task[None] | None = application.bot_data.get("alert_task")
+async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
+    task: asyncio.Task[None] | None = application.bot_data.pop("alert_task", None)
     if task is not None:
         task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     await app_deps(application).redis.aclose()
 
 
@@ -49,8 +68,9 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .token(settings.telegram_token.get_secret_value())
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=5))
+        .rate_limiter(rate_limiter(settings.telegram_send_rate))
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
@@ -60,20 +80,65 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         catalogue=CachedCatalogue(settings.portal_api_url, ttl=settings.catalogue_ttl_s),
         redis=None,  # type: ignore[arg-type]  # opened in post_init, on the application's loop
     )
-    application.add_handler(CommandHandler(["start", "help"], handlers.start))
-    application.add_handler(CommandHandler("watch", handlers.watch))
-    application.add_handler(CommandHandler("list", handlers.list_subscriptions))
-    application.add_handler(CommandHandler("unwatch", handlers.unwatch))
-    application.add_handler(CommandHandler("status", handlers.status))
-    # Last: any other command gets a clear answer instead of silence.
-    application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
+    # First, for every update: private chats only, then the per-user rate limit, then the allowlist.
+    application.add_handler(TypeHandler(Update, guards.admit), group=-1)
+    application.add_handler(ChatMemberHandler(account.blocked_or_unblocked, ChatMemberHandler.MY_CHAT_MEMBER))
+    # The /watch conversation before the rest, so its steps get the text and buttons they wait for;
+    # other commands still work in the middle of it.
+    application.add_handler(subscribe.conversation())
+    application.add_handler(CommandHandler("start", account.start))
+    application.add_handler(CommandHandler("help", account.help_))
+    application.add_handler(CommandHandler("list", manage.list_subscriptions))
+    application.add_handler(CallbackQueryHandler(manage.pause_or_resume, pattern=r"^sub:(pause|resume):\d+$"))
+    application.add_handler(CallbackQueryHandler(manage.delete, pattern=r"^sub:delete:\d+$"))
+    application.add_handler(CommandHandler("unwatch", manage.unwatch))
+    application.add_handler(CommandHandler("status", status.status))
+    application.add_handler(CommandHandler("language", account.set_language))
+    application.add_handler(CallbackQueryHandler(account.choose_language, pattern="^lang:(de|en)$"))
+    application.add_handler(CommandHandler("mydata", account.my_data))
+    application.add_handler(CommandHandler("forget", account.forget))
+    application.add_handler(CallbackQueryHandler(account.confirm_forget, pattern="^forget:(yes|no)$"))
+    application.add_handler(CommandHandler("cancel", fallbacks.nothing_to_cancel))  # no conversation running
+    # Last: whatever nothing above took gets a clear answer instead of silence.
+    application.add_handler(MessageHandler(filters.COMMAND, fallbacks.unknown_command))
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, fallbacks.unexpected_text))
+    application.add_handler(CallbackQueryHandler(fallbacks.stale_button))
+    application.add_error_handler(fallbacks.error)
     return application
+
+
+class WebhookOptions(TypedDict):
+    listen: str
+    port: int
+    url_path: str
+    webhook_url: str
+    secret_token: str
+    allowed_updates: list[str]
+
+
+def webhook_options(settings: Settings) -> WebhookOptions:
+    """Where the webhook server listens and what it tells Telegram; PTB refuses posts without the secret."""
+    if not settings.telegram_webhook_url or settings.telegram_webhook_secret is None:
+        raise SystemExit("webhook mode needs MTA_TELEGRAM_WEBHOOK_URL and MTA_TELEGRAM_WEBHOOK_SECRET")
+    return WebhookOptions(
+        listen=settings.telegram_webhook_listen,
+        port=settings.telegram_webhook_port,
+        url_path=urlsplit(settings.telegram_webhook_url).path.lstrip("/"),
+        webhook_url=settings.telegram_webhook_url,
+        secret_token=settings.telegram_webhook_secret.get_secret_value(),
+        allowed_updates=ALLOWED_UPDATES,
+    )
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    build_application(get_settings()).run_polling(poll_interval=0.0, timeout=10)
+    settings = get_settings()
+    application = build_application(settings)
+    if settings.telegram_webhook_url:
+        application.run_webhook(**webhook_options(settings))
+    else:
+        application.run_polling(poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES)
 
 
 if __name__ == "__main__":
