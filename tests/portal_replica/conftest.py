@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import FastAPI
-from tests.portal_replica.replica_helpers import DLDB, Clock, client_for
 
 from portal_replica.app import create_app
 from portal_replica.config import ReplicaConfig
 from portal_replica.replica import Replica
+from tests.portal_replica.replica_helpers import DLDB, Clock, client_for
 
 
 @pytest.fixture

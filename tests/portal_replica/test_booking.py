@@ -8,9 +8,9 @@ import re
 from typing import Any
 
 import httpx
-from tests.portal_replica.replica_helpers import API, Clock, ts
 
 from portal_replica.replica import Replica
+from tests.portal_replica.replica_helpers import API, Clock, ts
 
 WOHNSITZ = 1063475
 SLOT = "2026-08-24"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from tests.portal_replica.replica_helpers import API, ts
 
 from portal_replica.replica import Replica
+from tests.portal_replica.replica_helpers import API, ts
 
 WOHNSITZ = 1063475
 

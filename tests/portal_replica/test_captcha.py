@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from tests.portal_replica.replica_helpers import API, DLDB, Clock, client_for, ts
 
 from portal_replica.replica import Replica
+from tests.portal_replica.replica_helpers import API, DLDB, Clock, client_for, ts
 
 NOTFALL, SZE = 10339028, 10461
 FIXTURE = json.loads((DLDB.parent / "fixtures" / "GET_captcha_challenge.json").read_text(encoding="utf-8"))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from tests.portal_replica.replica_helpers import API, client_for
 
 from portal_replica.app import create_app
 from portal_replica.config import ReplicaConfig
+from tests.portal_replica.replica_helpers import API, client_for
 
 
 def office(body: dict[str, Any], office_id: int) -> dict[str, Any]:

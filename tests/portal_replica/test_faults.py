@@ -7,9 +7,9 @@ import asyncio
 import httpx
 import pytest
 from fastapi import FastAPI
-from tests.portal_replica.replica_helpers import API, Clock, client_for
 
 from portal_replica.config import ReplicaConfig
+from tests.portal_replica.replica_helpers import API, Clock, client_for
 
 URL = f"{API}/offices-and-services/"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from tests.portal_replica.replica_helpers import API, ts
 
 from portal_replica.config import ReplicaConfig
 from portal_replica.replica import Replica
+from tests.portal_replica.replica_helpers import API, ts
 
 
 @pytest.fixture

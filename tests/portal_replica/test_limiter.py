@@ -5,11 +5,11 @@ from __future__ import annotations
 import httpx
 import pytest
 from fastapi import FastAPI
-from tests.portal_replica.replica_helpers import API, Clock, client_for
 
 from portal_replica.config import ReplicaConfig
 from portal_replica.limiter import RateLimiter
 from portal_replica.replica import Replica
+from tests.portal_replica.replica_helpers import API, Clock, client_for
 
 URL = f"{API}/captcha-details/"
 

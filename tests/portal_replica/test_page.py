@@ -15,13 +15,13 @@ import httpx
 import pytest
 import uvicorn
 from playwright.async_api import Browser, async_playwright
-from tests.portal_replica.replica_helpers import DLDB
-from tests.portal_replica.test_process import free_port
 
 from portal_replica.app import create_app
 from portal_replica.config import ReplicaConfig
 from portal_replica.replica import Replica
 from portal_replica.slots import BERLIN
+from tests.portal_replica.replica_helpers import DLDB
+from tests.portal_replica.test_process import free_port
 
 CHROMIUM = "/usr/lib/chromium/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.portal_replica.replica_helpers import API, DLDB
 
 from portal_replica.config import ReplicaConfig
+from tests.portal_replica.replica_helpers import API, DLDB
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -87,9 +87,8 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def test_page_on_another_host_can_call_the_api() -> None:
-    from tests.portal_replica.replica_helpers import client_for
-
     from portal_replica.app import create_app
+    from tests.portal_replica.replica_helpers import client_for
 
     app = create_app(ReplicaConfig(page_api_base="https://www48.example/buergeransicht/api/citizen"))
     async with client_for(app) as client:
