@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
+import redis
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
+from api.views import Signer, signer
 from core.catalogue import CachedCatalogue, Catalogue, CatalogueError
 from core.settings import Settings
 
@@ -22,6 +24,11 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def get_redis(request: Request) -> redis.Redis:
+    client: redis.Redis = request.app.state.redis
+    return client
+
+
 def get_catalogue(request: Request) -> Catalogue:
     cache: CachedCatalogue = request.app.state.catalogue
     try:
@@ -32,4 +39,6 @@ def get_catalogue(request: Request) -> Catalogue:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
+RedisDep = Annotated[redis.Redis, Depends(get_redis)]
 CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
+SignerDep = Annotated[Signer, Depends(signer)]

@@ -1,45 +1,96 @@
-"""The control service's ASGI app: ``uvicorn api.main:app`` or ``python -m api``."""
+"""The control service's ASGI app: ``uvicorn --factory api.main:app`` or ``python -m api``."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+import redis
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.routes import checks, health, subscriptions
+from api.auth import require_safe_token
+from api.pages import HERE
+from api.routes import checks, evidence, farm, health, me, review, subscriptions, targets
 from core import metrics
 from core.catalogue import CachedCatalogue
 from core.db import make_engine, make_sessionmaker
+from core.links import signing_key
 from core.migrate import require_current
 from core.settings import Settings, get_settings
 
+DESCRIPTION = """\
+The control service of MTA (Munich Termin Automator): what the browsers saw, and whether the farm is healthy.
+
+Operator endpoints take `Authorization: Bearer <MTA_API_TOKEN>` (401 without, 403 with a wrong one).
+Evidence URLs in responses are signed and expire; they work without credentials. A Telegram user reaches only
+their own data under `/me/<token>`, a link the bot signs. The review pages live under `/review`.
+"""
+
+
+class LatencyMetrics:
+    """Observes every request's latency by method, route template and status (pure ASGI, no body buffering)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", []).append((b"referrer-policy", b"no-referrer"))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            metrics.HTTP_SECONDS.labels(scope["method"], route, str(status)).observe(time.perf_counter() - started)
+
 
 def create_app(settings: Settings) -> FastAPI:
+    require_safe_token(settings)
     engine = make_engine(settings.database_url)
     require_current(engine)
-    app = FastAPI(title="MTA control API", version="0.1.0")
+    client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        client.close()
+        engine.dispose()
+
+    app = FastAPI(title="MTA control API", version="0.2.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
+    app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
+    app.state.redis = client
+    app.state.link_key = signing_key(settings.api_token)
     app.state.catalogue = CachedCatalogue(
         settings.portal_api_url,
         ttl=settings.catalogue_ttl_s,
         user_agent=f"MTA/0.1 (+{settings.operator_contact})",
     )
-    app.include_router(health.router)
-    app.include_router(subscriptions.router)
-    app.include_router(checks.router)
-
-    @app.middleware("http")
-    async def observe_latency(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        metrics.HTTP_SECONDS.labels(
-            request.method, getattr(route, "path", "unmatched"), str(response.status_code)
-        ).observe(time.perf_counter() - started)
-        return response
-
+    for router in (health, targets, checks, evidence, subscriptions, farm, me, review):
+        app.include_router(router.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    if settings.api_cors_origins:  # closed unless the operator names the origins
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.api_cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.add_middleware(LatencyMetrics)
     return app
 
 

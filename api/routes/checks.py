@@ -1,92 +1,88 @@
-"""Targets, their checks and slot appearances, and the evidence files of a check."""
+"""Checks across targets: filtered, cursor-paginated, one by one, and an operator's verdict on a finding."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path as FilePath
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import FileResponse
-from sqlalchemy import select
 
-from api.deps import SessionDep
-from api.schemas import CheckOut, EvidenceOut, SlotOut, TargetOut
-from core.models import Check, Evidence, Slot, Target
+from api.auth import operator
+from api.deps import SessionDep, SignerDep
+from api.errors import OPERATOR_ERRORS, error_responses
+from api.schemas import INT32, CheckOut, CheckPage, Outcome, ReviewIn, SlotOut, UTCTime
+from api.views import check_out
+from core import history
+from core.models import Check, Slot
+from core.reviews import NotAFinding, review_check
 
-router = APIRouter(tags=["checks"])
+router = APIRouter(prefix="/checks", tags=["checks"], dependencies=[Depends(operator)], responses=OPERATOR_ERRORS)
 
-
-def _check_out(check: Check, request: Request) -> CheckOut:
-    evidence = [
-        EvidenceOut(
-            id=e.id,
-            kind=e.kind,
-            content_type=e.content_type,
-            sha256=e.sha256,
-            size=e.size,
-            url=str(request.url_for("evidence_file", evidence_id=e.id)),
-        )
-        for e in check.evidence
-    ]
-    shot = next((e.url for e in evidence if e.kind == "screenshot"), None)
-    return CheckOut(
-        id=check.id,
-        target_id=check.target_id,
-        started_at=check.started_at,
-        finished_at=check.finished_at,
-        outcome=check.outcome,
-        error=check.error,
-        slot_count=check.slot_count,
-        request_url=check.request_url,
-        worker=check.worker,
-        screenshot_url=shot,
-        evidence=evidence,
-    )
+CheckId = Annotated[int, Path(ge=1, le=INT32)]
 
 
-@router.get("/targets", response_model=list[TargetOut])
-def list_targets(session: SessionDep) -> list[Target]:
-    return list(session.scalars(select(Target).order_by(Target.id)))
-
-
-@router.get("/targets/{target_id}/checks", response_model=list[CheckOut])
-def list_checks(target_id: int, session: SessionDep, request: Request, limit: int = 50) -> list[CheckOut]:
-    if session.get(Target, target_id) is None:
-        raise HTTPException(404, f"no target {target_id}")
-    checks = session.scalars(
-        select(Check).where(Check.target_id == target_id).order_by(Check.id.desc()).limit(min(limit, 500))
-    )
-    return [_check_out(c, request) for c in checks]
-
-
-@router.get("/targets/{target_id}/slots", response_model=list[SlotOut])
-def list_slots(target_id: int, session: SessionDep, open_only: bool = False) -> list[Slot]:
-    if session.get(Target, target_id) is None:
-        raise HTTPException(404, f"no target {target_id}")
-    query = select(Slot).where(Slot.target_id == target_id).order_by(Slot.id)
-    if open_only:
-        query = query.where(Slot.gone_at.is_(None))
-    return list(session.scalars(query))
-
-
-@router.get("/checks/{check_id}", response_model=CheckOut)
-def get_check(check_id: int, session: SessionDep, request: Request) -> CheckOut:
-    check = session.get(Check, check_id)
+def _check(session: SessionDep, check_id: CheckId) -> Check:
+    check = history.get_check(session, check_id=check_id)
     if check is None:
         raise HTTPException(404, f"no check {check_id}")
-    return _check_out(check, request)
+    return check
 
 
-@router.get("/checks/{check_id}/screenshot", response_class=FileResponse)
-def check_screenshot(check_id: int, session: SessionDep) -> FileResponse:
-    shot = session.scalar(select(Evidence).where(Evidence.check_id == check_id, Evidence.kind == "screenshot"))
-    if shot is None or not Path(shot.path).is_file():
-        raise HTTPException(404, f"check {check_id} has no screenshot")
+CheckDep = Annotated[Check, Depends(_check)]
+
+
+@router.get("", response_model=CheckPage)
+def list_checks(
+    session: SessionDep,
+    signer: SignerDep,
+    target_id: Annotated[int | None, Query(ge=1, le=INT32)] = None,
+    outcome: Outcome | None = None,
+    verdict: Literal["confirmed", "false_positive", "unreviewed"] | None = None,
+    since: Annotated[UTCTime | None, Query(description="Started at or after (ISO 8601; naive is UTC)")] = None,
+    until: Annotated[UTCTime | None, Query(description="Started before")] = None,
+    cursor: Annotated[int | None, Query(ge=1, le=INT32, description="`next_cursor` of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> CheckPage:
+    """Checks newest first, filtered by target, outcome, verdict and time range, a page at a time."""
+    filters = history.CheckFilter(target_id=target_id, outcome=outcome, verdict=verdict, since=since, until=until)
+    checks = history.list_checks(session, filters=filters, before_id=cursor, limit=limit)
+    return CheckPage(
+        items=[check_out(c, signer) for c in checks],
+        next_cursor=checks[-1].id if len(checks) == limit else None,
+    )
+
+
+@router.get("/{check_id}", response_model=CheckOut, responses=error_responses(404))
+def get_check(check: CheckDep, signer: SignerDep) -> CheckOut:
+    return check_out(check, signer)
+
+
+@router.get("/{check_id}/slots", response_model=list[SlotOut], responses=error_responses(404))
+def list_check_slots(check: CheckDep, session: SessionDep) -> list[Slot]:
+    """The slot appearances this check saw first."""
+    return history.list_slots(session, check_id=check.id)
+
+
+@router.post("/{check_id}/review", response_model=CheckOut, responses=error_responses(404, 409))
+def review(check_id: CheckId, body: ReviewIn, session: SessionDep, signer: SignerDep) -> CheckOut:
+    """Judge a finding: its slots were real ("confirmed") or not ("false_positive"); the latest verdict wins."""
+    try:
+        check = review_check(session, check_id=check_id, verdict=body.verdict, reviewer=body.reviewer)
+    except NotAFinding as exc:
+        raise HTTPException(409, str(exc)) from exc
+    if check is None:
+        raise HTTPException(404, f"no check {check_id}")
+    return check_out(check, signer)
+
+
+@router.get(
+    "/{check_id}/screenshot",
+    response_class=FileResponse,
+    responses={200: {"content": {"image/png": {}}, "description": "The PNG"}, **error_responses(404)},
+)
+def check_screenshot(check: CheckDep) -> FileResponse:
+    shot = next((e for e in check.evidence if e.kind == "screenshot"), None)
+    if shot is None or not FilePath(shot.path).is_file():
+        raise HTTPException(404, f"check {check.id} has no screenshot")
     return FileResponse(shot.path, media_type=shot.content_type)
-
-
-@router.get("/evidence/{evidence_id}", response_class=FileResponse, name="evidence_file")
-def evidence_file(evidence_id: int, session: SessionDep) -> FileResponse:
-    item = session.get(Evidence, evidence_id)
-    if item is None or not Path(item.path).is_file():
-        raise HTTPException(404, f"no evidence {evidence_id}")
-    return FileResponse(item.path, media_type=item.content_type)

@@ -1,20 +1,77 @@
-"""Liveness and metrics."""
+"""Liveness, readiness (database, Redis, broker) and Prometheus metrics."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
-from prometheus_client import CONTENT_TYPE_LATEST
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
+import redis
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from kombu.connection import Connection
+from prometheus_client import CONTENT_TYPE_LATEST
+from sqlalchemy import Engine, text
+
+from api.schemas import HealthOut, ReadyOut
 from core import metrics
 
 router = APIRouter(tags=["health"])
+PROBE_TIMEOUT_S = 2.0
 
 
-@router.get("/healthz")
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+def database_ok(engine: Engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:  # any failure to reach the database means "not ready"
+        return False
 
 
-@router.get("/metrics", response_class=Response)
+def redis_ok(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+
+
+def broker_ok(url: str) -> bool:
+    """Whether Celery's broker takes a connection, asked through kombu as the workers and beat do."""
+    try:
+        with Connection(url, connect_timeout=PROBE_TIMEOUT_S) as connection:  # type: ignore[no-untyped-call]  # kombu is untyped
+            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=PROBE_TIMEOUT_S)
+        return True
+    except Exception:  # kombu raises transport-specific errors; any of them means "not ready"
+        return False
+
+
+@router.get("/healthz", response_model=HealthOut)
+def healthz() -> HealthOut:
+    """The process is up and serving."""
+    return HealthOut(status="ok")
+
+
+@router.get(
+    "/readyz",
+    response_model=ReadyOut,
+    responses={503: {"model": ReadyOut, "description": "Something the API needs is unreachable; `down` names it"}},
+)
+def readyz(request: Request) -> Any:
+    """The database, Redis and the Celery broker are reachable; 503 naming what is down otherwise."""
+    state = request.app.state
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        probes = {
+            "database": pool.submit(database_ok, state.engine),
+            "redis": pool.submit(redis_ok, state.redis),
+            "broker": pool.submit(broker_ok, state.settings.redis_url),
+        }
+        checks = {name: probe.result() for name, probe in probes.items()}
+    down = [name for name, ok in checks.items() if not ok]
+    body = ReadyOut(status="unavailable" if down else "ready", checks=checks, down=down)
+    return JSONResponse(body.model_dump(), status_code=503 if down else 200)
+
+
+@router.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
 def prometheus_metrics() -> Response:
+    """Prometheus exposition: request latency histograms by route, and the farm's counters."""
     return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,122 @@
+"""Who may call what: the operator's bearer token (or the review pages' cookie), and users' signed links.
+
+- Operator endpoints need ``Authorization: Bearer <MTA_API_TOKEN>``: none gives 401, a wrong one 403. The review
+  pages log in once with the token and then carry a signed, HttpOnly, SameSite=Strict session cookie instead.
+- In demo mode without a token every operator endpoint is open; outside demo mode the service refuses to start
+  with an empty or placeholder token (``require_safe_token``).
+- A Telegram user reaches only their own data through ``/me/<token>``, a link the bot signs (``core.links``).
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from core.links import expiry, read_user_token, sign, verify
+from core.settings import Settings
+
+SESSION_COOKIE = "mta_session"
+SESSION_TTL_S = 12 * 3600
+MIN_TOKEN_LENGTH = 16
+PLACEHOLDER_WORDS = ("change", "placeholder", "replace", "example", "secret", "token", "password", "dummy")
+
+bearer = HTTPBearer(
+    auto_error=False, scheme_name="operator", description="The operator token, `MTA_API_TOKEN`, as a bearer token"
+)
+
+
+class InsecureSettings(RuntimeError):
+    """The API would run without real protection outside demo mode."""
+
+
+def token_problem(token: str) -> str | None:
+    """Why ``token`` cannot protect the operator endpoints, or None when it can."""
+    if not token.strip():
+        return "MTA_API_TOKEN is empty"
+    if len(token) < MIN_TOKEN_LENGTH:
+        return f"MTA_API_TOKEN is shorter than {MIN_TOKEN_LENGTH} characters"
+    if any(word in token.lower() for word in PLACEHOLDER_WORDS) or len(set(token)) < 6:
+        return "MTA_API_TOKEN looks like a placeholder"
+    return None
+
+
+def require_safe_token(settings: Settings) -> None:
+    """Refuse to serve outside demo mode unless the operator token is set and not a placeholder."""
+    if settings.demo:
+        return
+    token = settings.api_token.get_secret_value() if settings.api_token else ""
+    if problem := token_problem(token):
+        raise InsecureSettings(
+            f"{problem}: set it to a long random value, e.g. `python -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))'`, or set MTA_DEMO=1 to run the open demo"
+        )
+
+
+def _link_key(request: Request) -> bytes:
+    key: bytes = request.app.state.link_key
+    return key
+
+
+def _token(request: Request) -> str:
+    settings: Settings = request.app.state.settings
+    return settings.api_token.get_secret_value() if settings.api_token else ""
+
+
+def new_session(key: bytes) -> str:
+    expires = expiry(SESSION_TTL_S, step_s=1)
+    return f"{expires}.{sign(key, 'session', expires)}"
+
+
+def valid_session(key: bytes, value: str | None) -> bool:
+    expires, _, signature = (value or "").partition(".")
+    return expires.isdigit() and verify(key, signature, "session", int(expires)) and int(expires) > time.time()
+
+
+def csrf_token(key: bytes, session: str | None) -> str:
+    """The hidden form field that proves a POST came from our own page."""
+    return sign(key, "csrf", session or "open")
+
+
+def operator(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> str:
+    """The operator, or 401 (no credentials) / 403 (a wrong token)."""
+    token = _token(request)
+    if not token:
+        return "demo"
+    if credentials is not None:
+        if hmac.compare_digest(credentials.credentials.encode(), token.encode()):
+            return "operator"
+        raise HTTPException(403, "wrong bearer token")
+    if valid_session(_link_key(request), request.cookies.get(SESSION_COOKIE)):
+        return "operator"
+    raise HTTPException(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+
+
+def page_operator(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> str:
+    """Like ``operator``, but a browser without a session is sent to the login page."""
+    try:
+        return operator(request, credentials)
+    except HTTPException as exc:
+        if exc.status_code != 401:
+            raise
+        here = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe="")
+        raise HTTPException(303, "log in first", headers={"Location": f"/review/login?next={here}"}) from exc
+
+
+def link_user(request: Request, token: str) -> int:
+    """The user a ``/me/<token>`` link was signed for, or 403 when it is forged or expired."""
+    user = read_user_token(_link_key(request), token)
+    if user is None:
+        raise HTTPException(403, "this link is invalid or has expired; ask the bot for a new one")
+    return user
+
+
+OperatorDep = Annotated[str, Depends(operator)]
+PageOperatorDep = Annotated[str, Depends(page_operator)]
+LinkUserDep = Annotated[int, Depends(link_user)]

@@ -1,0 +1,29 @@
+"""Error responses as the OpenAPI document describes them, and 422s in FastAPI's own validation shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.exceptions import RequestValidationError
+
+from api.schemas import ErrorOut
+
+DESCRIPTIONS = {
+    401: "No credentials: send `Authorization: Bearer <MTA_API_TOKEN>`",
+    403: "Wrong token, or a forged or expired signed link",
+    404: "No such resource, or not yours",
+    409: "The resource is not in a state that allows this",
+    503: "A dependency (portal catalogue, Redis) is unavailable",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": ErrorOut, "description": DESCRIPTIONS[code]} for code in codes}
+
+
+OPERATOR_ERRORS = error_responses(401, 403)
+
+
+def invalid(location: tuple[str | int, ...], message: str, value: Any) -> RequestValidationError:
+    """A 422 for a value that is well-formed but not acceptable (an unknown service, say)."""
+    return RequestValidationError([{"type": "value_error", "loc": location, "msg": message, "input": value}])

@@ -1,0 +1,66 @@
+"""Targets, and per target its checks (newest first) and slot appearances."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
+
+from api.auth import operator
+from api.deps import SessionDep, SignerDep
+from api.errors import OPERATOR_ERRORS, error_responses
+from api.schemas import INT32, CheckOut, Outcome, SlotOut, TargetOut, UTCTime
+from api.views import check_out
+from core import history
+from core.models import Slot, Target
+
+router = APIRouter(prefix="/targets", tags=["targets"], dependencies=[Depends(operator)], responses=OPERATOR_ERRORS)
+
+TargetId = Annotated[int, Path(ge=1, le=INT32)]
+
+
+def _target(session: SessionDep, target_id: TargetId) -> Target:
+    target = session.get(Target, target_id)
+    if target is None:
+        raise HTTPException(404, f"no target {target_id}")
+    return target
+
+
+TargetDep = Annotated[Target, Depends(_target)]
+
+
+@router.get("", response_model=list[TargetOut])
+def list_targets(session: SessionDep) -> list[Target]:
+    """Every (office, service) pair the farm has been asked to watch."""
+    return history.list_targets(session)
+
+
+@router.get("/{target_id}", response_model=TargetOut, responses=error_responses(404))
+def get_target(target: TargetDep) -> Target:
+    return target
+
+
+@router.get("/{target_id}/checks", response_model=list[CheckOut], responses=error_responses(404))
+def list_target_checks(
+    target: TargetDep,
+    session: SessionDep,
+    signer: SignerDep,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    outcome: Outcome | None = None,
+    since: UTCTime | None = None,
+    until: UTCTime | None = None,
+    cursor: Annotated[int | None, Query(ge=1, le=INT32, description="`next` of the Link header")] = None,
+) -> list[CheckOut]:
+    """The target's checks, newest first; a `Link: <…>; rel="next"` header points to the older ones."""
+    filters = history.CheckFilter(target_id=target.id, outcome=outcome, since=since, until=until)
+    checks = history.list_checks(session, filters=filters, before_id=cursor, limit=limit)
+    if len(checks) == limit:
+        response.headers["Link"] = f'</targets/{target.id}/checks?limit={limit}&cursor={checks[-1].id}>; rel="next"'
+    return [check_out(c, signer) for c in checks]
+
+
+@router.get("/{target_id}/slots", response_model=list[SlotOut], responses=error_responses(404))
+def list_target_slots(target: TargetDep, session: SessionDep, open_only: bool = False) -> list[Slot]:
+    """Slot appearances of the target: first seen, last seen, and when a check proved them gone."""
+    return history.list_slots(session, target_id=target.id, open_only=open_only)
