@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlencode
 
 from core.slots import MUNICH, Observation, SeenSlot
 
@@ -106,3 +108,105 @@ def parse_calendar(body: Any, *, url: str) -> Observation:
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise PortalChanged(f"calendar answer has an unexpected shape: {exc!r}", url, 200) from exc
     return Observation(slots, bookable, slots_day, painted_from, painted_to)
+
+
+HORIZON_DAYS = 183  # the city's front end asks for today … today + 6 months
+
+
+def _csv(values: Iterable[int]) -> str:
+    return ",".join(str(v) for v in values)
+
+
+def calendar_url(
+    api_url: str, *, office_ids: Sequence[int], service_id: int, today: dt.date, captcha_token: str | None = None
+) -> str:
+    """The ``available-calendar/`` request the city's own page sends (PORTAL.md §2.7), for many offices."""
+    params = {
+        "startDate": today.isoformat(),
+        "endDate": (today + dt.timedelta(days=HORIZON_DAYS)).isoformat(),
+        "officeIds": _csv(office_ids),
+        "serviceIds": str(service_id),
+        "serviceCounts": "1",
+        "slotsStartDate": today.isoformat(),
+        "slotsEndDate": today.isoformat(),
+    }
+    if captcha_token:
+        params["captchaToken"] = captcha_token
+    return f"{api_url.rstrip('/')}/available-calendar/?{urlencode(params)}"
+
+
+def legacy_days_url(
+    api_url: str, *, office_ids: Sequence[int], service_id: int, today: dt.date, captcha_token: str | None = None
+) -> str:
+    """``available-days-by-office/`` of the portal generation before 2026-07 (PORTAL.md §2.4.2b)."""
+    params = {
+        "startDate": today.isoformat(),
+        "endDate": (today + dt.timedelta(days=HORIZON_DAYS)).isoformat(),
+        "officeId": _csv(office_ids),
+        "serviceId": str(service_id),
+        "serviceCount": "1",
+    }
+    if captcha_token:
+        params["captchaToken"] = captcha_token
+    return f"{api_url.rstrip('/')}/available-days-by-office/?{urlencode(params)}"
+
+
+def legacy_appointments_url(
+    api_url: str, *, office_ids: Sequence[int], service_id: int, day: dt.date, captcha_token: str | None = None
+) -> str:
+    params = {"date": day.isoformat(), "officeId": _csv(office_ids), "serviceId": str(service_id), "serviceCount": "1"}
+    if captcha_token:
+        params["captchaToken"] = captcha_token
+    return f"{api_url.rstrip('/')}/available-appointments-by-office/?{urlencode(params)}"
+
+
+def is_missing_route(status: int, body: Any) -> bool:
+    """The portal does not have this endpoint: the catch-all 404 ``notFound`` (PORTAL.md §2.2)."""
+    return status == 404 and "notFound" in error_codes(body)
+
+
+def is_no_days(status: int, body: Any) -> bool:
+    """The legacy generation's way of saying "nothing free": 404 ``noAppointmentForThisDay``."""
+    return status == 404 and "noAppointmentForThisDay" in error_codes(body)
+
+
+def first_legacy_day(days_body: Any, *, url: str) -> dt.date | None:
+    try:
+        days = sorted(dt.date.fromisoformat(str(d["time"])) for d in days_body["availableDays"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PortalChanged(f"days answer has an unexpected shape: {exc!r}", url, 200) from exc
+    return days[0] if days else None
+
+
+def parse_legacy(days_body: Any, appointments_body: Any, *, day: dt.date | None, url: str) -> Observation:
+    """Read the legacy days list (the whole horizon) and one day's appointments into an Observation."""
+    try:
+        bookable = frozenset(dt.date.fromisoformat(str(d["time"])) for d in days_body["availableDays"])
+        slots = frozenset(
+            SeenSlot(_timestamp(ts), int(office["officeId"]))
+            for office in (appointments_body or {}).get("offices") or ()
+            for ts in office.get("appointments") or ()
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise PortalChanged(f"legacy answer has an unexpected shape: {exc!r}", url, 200) from exc
+    horizon_end = dt.date.max if not bookable else max(bookable)
+    return Observation(slots, bookable, day, dt.date.min, horizon_end)
+
+
+def only_offices(observation: Observation, office_ids: Iterable[int]) -> Observation:
+    """The part of a coalesced answer that concerns these offices."""
+    wanted = set(office_ids)
+    return replace(observation, slots=frozenset(s for s in observation.slots if s.office_id in wanted))
+
+
+def page_calendar(body: Any, office_ids: Iterable[int]) -> Any:
+    """A calendar answer cut down to some offices, for rendering one target's booking page."""
+    wanted = {str(o) for o in office_ids}
+    days = []
+    for day in body.get("availableDays") or ():
+        providers = [p for p in str(day.get("providerIDs", "")).split(",") if p in wanted]
+        if not providers:
+            continue
+        offices = [o for o in day.get("offices") or () if str(o.get("officeId")) in wanted]
+        days.append({**day, "providerIDs": ",".join(providers), "offices": offices})
+    return {**body, "availableDays": days}

@@ -1,0 +1,68 @@
+"""The Redis-held budget follows the portal limiter's model, for every process at once."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import redis
+
+from workers.budget import Budget, BudgetConfig, Priority
+
+CONFIG = BudgetConfig(limit=6, silence_s=0.6, margin_requests=1, margin_s=0.1, booking_reserve=1)
+
+
+def budget(redis_url: str) -> Budget:
+    return Budget(redis.Redis.from_url(redis_url), portal="portal.test", config=CONFIG)
+
+
+def test_checks_leave_the_last_requests_of_a_run_to_bookings(redis_url: str) -> None:
+    b = budget(redis_url)
+    assert [b.take().granted for _ in range(5)] == [True, True, True, True, False]
+    assert b.take(Priority.BOOKING).granted
+    refused = b.take(Priority.BOOKING)
+    assert not refused.granted
+    assert 0 < refused.wait_s <= CONFIG.silence
+
+
+def test_the_count_resets_only_after_silence(redis_url: str) -> None:
+    b = budget(redis_url)
+    for _ in range(4):
+        assert b.take().granted
+        time.sleep(0.2)  # requests keep coming: no reset, although more than the silence has passed
+    assert not b.take().granted
+    time.sleep(CONFIG.silence + 0.05)
+    assert b.take().count == 1
+
+
+def test_concurrent_takers_never_exceed_the_run(redis_url: str) -> None:
+    granted: list[bool] = []
+
+    def worker() -> None:
+        b = budget(redis_url)
+        granted.extend(b.take().granted for _ in range(5))
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert granted.count(True) == CONFIG.run_limit(Priority.CHECK)
+
+
+def test_headers_correct_the_model(redis_url: str) -> None:
+    b = budget(redis_url)
+    assert b.take().granted
+    # The portal counted more (another client behind our IP): 3 of 6 used, so Remaining = 6 - 3 - 1.
+    b.observe({"X-RateLimit-Limit": "6", "X-RateLimit-Remaining": "2", "X-RateLimit-Reset": str(time.time() + 0.6)})
+    assert b.take().granted
+    assert not b.take().granted
+
+
+def test_a_refusal_silences_everyone_until_the_portal_reset(redis_url: str) -> None:
+    b = budget(redis_url)
+    until = b.silence_after_refusal()
+    refused = b.take(Priority.BOOKING)
+    assert not refused.granted
+    assert refused.at + refused.wait_s == pytest.approx(until)
