@@ -126,11 +126,12 @@ class Check(Base):
         Index("ix_checks_target_started", "target_id", "started_at"),
         Index("ix_checks_target_newest", "target_id", "id"),  # a target's checks, newest first, by cursor
         Index("ix_checks_outcome_newest", "outcome", "id"),  # the findings grid: outcome "slots", newest first
+        UniqueConstraint("task_id", "target_id"),  # one coalesced request records one check per target
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     target_id: Mapped[int] = mapped_column(ForeignKey("targets.id", ondelete="CASCADE"))
-    task_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    task_id: Mapped[str | None] = mapped_column(String(64))
     worker: Mapped[str | None] = mapped_column(String(128))  # hostname:pid of the process that checked
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

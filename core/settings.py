@@ -27,12 +27,25 @@ class Settings(BaseSettings):
         OFFICIAL_PAGE_URL, description="Booking page linked in alerts (the official one by default)"
     )
     evidence_dir: Path = Field(Path("var/evidence"), description="Where screenshots and raw answers go")
-    check_interval_s: float = Field(60.0, description="Seconds between two checks of one target")
+    check_interval_s: float = Field(
+        60.0, description="Seconds between two checks of a service when the portal has no rate limit"
+    )
     chromium_path: str | None = Field(
         "/usr/lib/chromium/chromium", description="Chromium binary; empty for Playwright's own build"
     )
     browser_timeout_s: float = Field(20.0, description="Timeout of every browser operation")
     operator_contact: str = Field("operator@example.org", description="Contact named in the farm's honest user agent")
+    portal_rate_limit: int = Field(
+        60, description="Requests the portal lets through per IP before it wants silence; 0 for none"
+    )
+    portal_rate_silence_s: float = Field(60.0, description="Seconds of silence after which the portal's count resets")
+    budget_margin_requests: int = Field(1, description="Requests of each run the farm never uses, as safety margin")
+    budget_margin_s: float = Field(1.0, description="Seconds added to the portal's silence, as safety margin")
+    budget_booking_reserve: int = Field(2, description="Requests of each run that checks leave to bookings")
+    captcha_reuse_s: float = Field(270.0, description="Seconds a captcha token is reused (it lives 300 s)")
+    browser_page_uses: int = Field(200, description="Checks before a browser context and page are recycled")
+    browser_uses: int = Field(2000, description="Checks before a browser is retired and relaunched")
+    browser_max_age_s: float = Field(3600.0, description="Seconds before a browser is retired and relaunched")
     breaker_fail_max: int = Field(5, description="Portal failures in a row that open the breaker")
     breaker_reset_s: int = Field(60, description="Seconds the open breaker waits before a trial call")
     telegram_token: SecretStr | None = Field(None, description="Bot token; the bot runs only when set")

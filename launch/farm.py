@@ -40,7 +40,13 @@ def start_replica(group: ProcessGroup, *, dldb: Path | None = None, extra: Mappi
 
 
 def farm_env(*, urls_replica: str, database_url: str, redis_url: str, evidence_dir: Path) -> dict[str, str]:
+    """Settings for every farm process; metrics of prefork workers are shared through a folder."""
+    metrics_dir = evidence_dir.parent / "metrics"
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    for stale in metrics_dir.glob("*.db"):
+        stale.unlink()
     return {
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
         "MTA_DATABASE_URL": database_url,
         "MTA_REDIS_URL": redis_url,
         "MTA_PORTAL_API_URL": f"{urls_replica}/buergeransicht/api/citizen",

@@ -17,15 +17,15 @@ import redis
 _TAKE = """
 local now = redis.call('TIME')
 now = tonumber(now[1]) + tonumber(now[2]) / 1000000
-local limit, silence = tonumber(ARGV[1]), tonumber(ARGV[2])
+local limit, silence, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local count = tonumber(redis.call('HGET', KEYS[1], 'count') or '0')
 local last = tonumber(redis.call('HGET', KEYS[1], 'last') or '0')
 local blocked = tonumber(redis.call('HGET', KEYS[1], 'blocked_until') or '0')
 if now < blocked then return {0, tostring(blocked - now), tostring(now)} end
 if now - last >= silence then count = 0 end
-if limit > 0 and count >= limit then return {0, tostring(last + silence - now), tostring(now)} end
-redis.call('HSET', KEYS[1], 'count', count + 1, 'last', tostring(now))
-return {1, tostring(count + 1), tostring(now)}
+if limit > 0 and count + cost > limit then return {0, tostring(last + silence - now), tostring(now)} end
+redis.call('HSET', KEYS[1], 'count', count + cost, 'last', tostring(now))
+return {1, tostring(count + cost), tostring(now)}
 """
 
 _OBSERVE = """
@@ -68,7 +68,7 @@ class BudgetConfig:
     silence_s: float = 60.0
     margin_requests: int = 1
     margin_s: float = 1.0
-    booking_reserve: int = 1  # requests per run that checks leave for bookings
+    booking_reserve: int = 2  # requests per run that checks leave for bookings and captcha solving
 
     @property
     def silence(self) -> float:
@@ -90,9 +90,10 @@ class Budget:
         self._observe = client.register_script(_OBSERVE)
         self._block = client.register_script(_BLOCK)
 
-    def take(self, priority: Priority = Priority.CHECK) -> Grant:
-        """Ask for one request now."""
-        ok, value, at = self._take(keys=[self.key], args=[self.config.run_limit(priority), self.config.silence])
+    def take(self, priority: Priority = Priority.CHECK, *, cost: int = 1) -> Grant:
+        """Ask for ``cost`` requests now."""
+        args = [self.config.run_limit(priority), self.config.silence, cost]
+        ok, value, at = self._take(keys=[self.key], args=args)
         if int(ok):
             return Grant(True, 0.0, int(float(value)), float(at))
         return Grant(False, max(0.0, float(value)), 0, float(at))

@@ -17,16 +17,12 @@ def make_celery(settings: Settings) -> Celery:
         worker_prefetch_multiplier=1,
         task_soft_time_limit=LONGEST_TASK_S - 30,
         task_time_limit=LONGEST_TASK_S,
+        # Planned checks wait in the worker until their send time (eta, at most a few seconds ahead).
         broker_transport_options={"visibility_timeout": LONGEST_TASK_S * 3},
         broker_connection_retry_on_startup=True,
         task_ignore_result=True,
         worker_hijack_root_logger=False,
-        beat_schedule={
-            "schedule-checks": {
-                "task": "workers.tasks.schedule_checks",
-                "schedule": settings.check_interval_s,
-            }
-        },
+        beat_schedule={"plan-checks": {"task": "workers.tasks.plan_checks", "schedule": 1.0}},
     )
     return app
 

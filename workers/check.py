@@ -1,104 +1,264 @@
-"""One check of one target: look at the portal through the breaker, keep the evidence, record it."""
+"""One check of one watched service: a single coalesced calendar request for all its watched offices.
+
+The request goes through the shared breaker; the answer is split per target; a target with slots it has
+not seen open before gets evidence (the booking page rendering the answer) before it is recorded, so its
+alerts leave with the screenshot.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import time
+from dataclasses import dataclass
+from typing import Any
 
 import pybreaker
+from sqlalchemy import select
 
+from core import metrics
 from core.alerts import ALERTS_WAKE_KEY
-from core.catalogue import CatalogueError
-from core.checks import EvidenceFile, find_check_by_task, record_failure, record_observation
+from core.catalogue import Catalogue, CatalogueError
+from core.checks import EvidenceFile, record_failure, record_observation
 from core.db import transaction
-from core.models import Target, utcnow
-from workers import evidence
+from core.demand import watched_offices
+from core.models import Check, Slot, utcnow
+from core.slots import MUNICH, Observation, SeenSlot, nothing_free
+from workers import evidence, render
 from workers.farm import Farm
-from workers.look import Look, look_at_calendar
-from workers.portal import PortalError, parse_calendar, raise_for_answer
+from workers.fetch import Answer, get_json
+from workers.portal import (
+    PortalBlocked,
+    PortalError,
+    PortalUnavailable,
+    calendar_from,
+    calendar_url,
+    error_codes,
+    first_legacy_day,
+    is_missing_route,
+    is_no_days,
+    legacy_appointments_url,
+    legacy_days_url,
+    only_offices,
+    page_calendar,
+    parse_calendar,
+    parse_legacy,
+    raise_for_answer,
+)
 
 log = logging.getLogger(__name__)
+CAPTCHA_REFUSED = {"captchaMissing", "captchaInvalid", "captchaExpired"}
 
 
-def check_target(farm: Farm, *, target_id: int, task_id: str | None, worker: str | None = None) -> int | None:
-    """Check ``target_id`` once and return the check's id; a task delivered twice records one check."""
+@dataclass(frozen=True)
+class Asked:
+    """What one coalesced request saw."""
+
+    observation: Observation
+    calendar: Any  # available-calendar/ shaped, for rendering pages
+    raw: bytes
+    url: str
+    captcha_token: str | None
+
+
+@dataclass(frozen=True)
+class Watched:
+    target_id: int
+    office_id: int
+    offices: tuple[int, ...]  # the office and its shared-booking peers that offer the service
+
+
+def check_service(farm: Farm, *, service_id: int, task_id: str | None, worker: str | None) -> list[int]:
+    """Check every watched office of ``service_id`` with one request; returns the ids of the checks recorded."""
     with transaction(farm.sessions) as session:
-        if task_id and (done := find_check_by_task(session, task_id=task_id)):
-            return done.id
-        target = session.get(Target, target_id)
-        if target is None:
-            return None
-        service_id, office_id = target.service_id, target.office_id
-    started = utcnow()
+        if task_id and (done := list(session.scalars(select(Check.id).where(Check.task_id == task_id)))):
+            return done  # a redelivered task: already recorded
+        targets = watched_offices(session, service_id=service_id)
+    if not targets:
+        return []
+    started, clock = utcnow(), time.perf_counter()
     try:
-        look = farm.breaker.call(_look, farm, service_id, office_id)
-        observation = parse_calendar(look.body, url=look.url)
+        catalogue = farm.catalogue.get()
+        watched = _watched(catalogue, service_id, targets)
+        asked = farm.breaker.call(_ask, farm, service_id, watched, catalogue)
     except (PortalError, CatalogueError, pybreaker.CircuitBreakerError) as exc:
-        error = f"breaker open: {exc}" if isinstance(exc, pybreaker.CircuitBreakerError) else str(exc)
-        log.warning("check of target %s failed: %s", target_id, error)
-        files = _failure_evidence(farm, target_id, exc)
+        _record_failures(farm, exc, targets=targets, started=started, worker=worker)
+        metrics.CHECK_SECONDS.observe(time.perf_counter() - clock)
+        raise
+    farm.report_state("up", "")
+    ids = _record(farm, service_id, watched, asked, started=started, task_id=task_id, worker=worker)
+    metrics.CHECK_SECONDS.observe(time.perf_counter() - clock)
+    return ids
+
+
+def _watched(catalogue: Catalogue, service_id: int, targets: list[tuple[int, int]]) -> list[Watched]:
+    """Targets with the offices to ask for them; only offices that offer the service, or the portal says 400."""
+    result = []
+    for target_id, office_id in targets:
+        office = catalogue.offices.get(office_id)
+        peers = office.shared_booking_ids if office else ()
+        offices = tuple(dict.fromkeys(o for o in (office_id, *peers) if catalogue.offers(service_id, o)))
+        result.append(Watched(target_id, office_id, offices))
+    return result
+
+
+def _ask(farm: Farm, service_id: int, watched: list[Watched], catalogue: Catalogue) -> Asked:
+    offices = sorted({o for w in watched for o in w.offices})
+    if not offices:
+        raise PortalUnavailable(f"no watched office offers service {service_id} any more")
+    needs_captcha = any(catalogue.offices[o].captcha_required for o in offices if o in catalogue.offices)
+    today = dt.datetime.now(MUNICH).date()
+    with farm.browser.page() as page:
+        token = farm.captcha.token(page, farm.budget) if needs_captcha else None
+        if farm.generation() == "calendar":
+            answer = get_json(page, _calendar(farm, offices, service_id, today, token), budget=farm.budget)
+            if not is_missing_route(answer.status, answer.body):
+                _raise_for(farm, answer)
+                observation = parse_calendar(answer.body, url=answer.url)
+                return Asked(observation, answer.body, answer.raw, answer.url, token)
+            farm.set_generation("legacy")  # the calendar route is missing: the portal runs the older API
+        return _ask_legacy(farm, page, offices, service_id, today, token)
+
+
+def _calendar(farm: Farm, offices: list[int], service_id: int, today: dt.date, token: str | None) -> str:
+    return calendar_url(
+        farm.settings.portal_api_url, office_ids=offices, service_id=service_id, today=today, captcha_token=token
+    )
+
+
+def _ask_legacy(farm: Farm, page: Any, offices: list[int], service_id: int, today: dt.date, token: str | None) -> Asked:
+    api = farm.settings.portal_api_url
+    days = get_json(
+        page,
+        legacy_days_url(api, office_ids=offices, service_id=service_id, today=today, captcha_token=token),
+        budget=farm.budget,
+    )
+    if is_missing_route(days.status, days.body):
+        farm.set_generation("calendar")
+    if is_no_days(days.status, days.body):
+        observation = nothing_free()
+        return Asked(observation, calendar_from(observation, today=today), days.raw, days.url, token)
+    _raise_for(farm, days)
+    day = first_legacy_day(days.body, url=days.url)
+    appointments: Answer | None = None
+    if day is not None:
+        url = legacy_appointments_url(api, office_ids=offices, service_id=service_id, day=day, captcha_token=token)
+        appointments = get_json(page, url, budget=farm.budget)
+        _raise_for(farm, appointments)
+    observation = parse_legacy(days.body, appointments.body if appointments else None, day=day, url=days.url)
+    raw = days.raw + b"\n" + (appointments.raw if appointments else b"")
+    return Asked(observation, calendar_from(observation, today=today), raw, days.url, token)
+
+
+def _raise_for(farm: Farm, answer: Answer) -> None:
+    if answer.status == 400 and CAPTCHA_REFUSED & set(error_codes(answer.body)):
+        farm.captcha.forget()
+        raise PortalUnavailable("the portal refused our captcha token", answer.url, answer.status, body=answer.raw)
+    if answer.status == 429:
+        farm.budget.silence_after_refusal()
+    try:
+        raise_for_answer(url=answer.url, status=answer.status, body=answer.body)
+    except PortalError as exc:
+        exc.body = answer.raw
+        raise
+
+
+def _new_slots(farm: Farm, target_id: int, observation: Observation) -> bool:
+    with transaction(farm.sessions) as session:
+        rows = session.execute(
+            select(Slot.starts_at, Slot.office_id).where(Slot.target_id == target_id, Slot.gone_at.is_(None))
+        ).all()
+    return bool(observation.slots - {SeenSlot(starts_at, office_id) for starts_at, office_id in rows})
+
+
+def _evidence(
+    farm: Farm, service_id: int, target: Watched, asked: Asked, seen: Observation
+) -> tuple[EvidenceFile, ...]:
+    files: dict[str, tuple[bytes, str, str]] = {"raw_json": (asked.raw, ".json", "application/json")}
+    if seen.slots and _new_slots(farm, target.target_id, seen):
+        answers = render.Answers(
+            farm.catalogue.raw(), page_calendar(asked.calendar, target.offices), asked.captcha_token
+        )
+        try:
+            with farm.browser.page() as page:
+                shot = render.render(
+                    page,
+                    page_url=farm.settings.portal_page_url,
+                    api_url=farm.settings.portal_api_url,
+                    service_id=service_id,
+                    office_id=target.office_id,
+                    answers=answers,
+                )
+            files["screenshot"] = (evidence.cap_height(shot), ".png", "image/png")
+            files["thumbnail"] = (evidence.thumbnail(shot), ".png", "image/png")
+        except Exception:  # evidence is best effort; the finding itself must not be lost
+            log.warning("could not render evidence for target %s", target.target_id, exc_info=True)
+    return evidence.store(farm.settings.evidence_dir, target_id=target.target_id, files=files)
+
+
+def _record(
+    farm: Farm,
+    service_id: int,
+    watched: list[Watched],
+    asked: Asked,
+    *,
+    started: dt.datetime,
+    task_id: str | None,
+    worker: str | None,
+) -> list[int]:
+    ids, opened_any = [], False
+    for target in watched:
+        seen = only_offices(asked.observation, target.offices)
+        files = _evidence(farm, service_id, target, asked, seen) if seen.slots else ()
         with transaction(farm.sessions) as session:
-            return record_failure(
+            check, opened = record_observation(
                 session,
-                target_id=target_id,
+                target_id=target.target_id,
                 task_id=task_id,
                 started_at=started,
-                error=error or type(exc).__name__,
+                observation=seen,
+                request_url=asked.url,
                 worker=worker,
-                request_url=getattr(exc, "url", None),
                 evidence=files,
-            ).id
-    files = _finding_evidence(farm, target_id, look) if observation.slots else ()
-    with transaction(farm.sessions) as session:
-        check, opened = record_observation(
-            session,
-            target_id=target_id,
-            task_id=task_id,
-            started_at=started,
-            observation=observation,
-            request_url=look.url,
-            worker=worker,
-            evidence=files,
-        )
-        check_id = check.id
-    if opened:
-        log.info("target %s: %d new slot(s) in check %s", target_id, len(opened), check_id)
-        farm.redis.rpush(ALERTS_WAKE_KEY, check_id)
+            )
+            ids.append(check.id)
+        metrics.CHECKS.labels(check.outcome).inc()
+        metrics.SLOTS_FOUND.inc(len(opened))
+        opened_any = opened_any or bool(opened)
+    if opened_any:
+        farm.redis.rpush(ALERTS_WAKE_KEY, ",".join(map(str, ids)))
         farm.redis.ltrim(ALERTS_WAKE_KEY, -1000, -1)
-    return check_id
+    return ids
 
 
-def _look(farm: Farm, service_id: int, office_id: int) -> Look:
-    settings = farm.settings
-    catalogue = farm.catalogue.raw()
-    with farm.browser.page() as page:
-        look = look_at_calendar(
-            page,
-            page_url=settings.portal_page_url,
-            api_url=settings.portal_api_url,
-            service_id=service_id,
-            office_id=office_id,
-            catalogue=catalogue,
-        )
-    try:
-        raise_for_answer(url=look.url, status=look.status, body=look.body)
-    except PortalError as exc:
-        exc.screenshot, exc.body = look.screenshot, look.raw
-        raise
-    return look
-
-
-def _finding_evidence(farm: Farm, target_id: int, look: Look) -> tuple[EvidenceFile, ...]:
-    files = {"raw_json": (look.raw, ".json", "application/json")}
-    if look.screenshot is not None:
-        files["screenshot"] = (evidence.cap_height(look.screenshot), ".png", "image/png")
-    return evidence.store(farm.settings.evidence_dir, target_id=target_id, files=files)
-
-
-def _failure_evidence(farm: Farm, target_id: int, exc: Exception) -> tuple[EvidenceFile, ...]:
+def _record_failures(
+    farm: Farm, exc: Exception, *, targets: list[tuple[int, int]], started: dt.datetime, worker: str | None
+) -> None:
+    if isinstance(exc, pybreaker.CircuitBreakerError):
+        error = f"breaker open: {exc}"
+    else:
+        error = str(exc) or type(exc).__name__
+        farm.report_state(getattr(exc, "state", "error"), error)
+    if isinstance(exc, PortalBlocked) and exc.status == 429:
+        farm.report_state("blocked", f"rate limited: {error}")
     files: dict[str, tuple[bytes, str, str]] = {}
     if isinstance(exc, PortalError):
         if exc.body is not None:
             files["raw_body"] = (exc.body, ".txt", "application/octet-stream")
         if exc.screenshot is not None:
             files["screenshot"] = (evidence.cap_height(exc.screenshot), ".png", "image/png")
-    return evidence.store(farm.settings.evidence_dir, target_id=target_id, files=files) if files else ()
+    log.warning("check failed for %d target(s): %s", len(targets), error)
+    for target_id, _ in targets:
+        stored = evidence.store(farm.settings.evidence_dir, target_id=target_id, files=files) if files else ()
+        with transaction(farm.sessions) as session:
+            record_failure(
+                session,
+                target_id=target_id,
+                task_id=None,  # a failed attempt may be retried under the same task id
+                started_at=started,
+                error=error,
+                worker=worker,
+                request_url=getattr(exc, "url", None),
+                evidence=stored,
+            )
+        metrics.CHECKS.labels("error").inc()

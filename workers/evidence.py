@@ -24,6 +24,19 @@ def cap_height(png: bytes, *, max_height: int = MAX_SCREENSHOT_HEIGHT) -> bytes:
         return out.getvalue()
 
 
+THUMBNAIL_SIZE = (400, 300)
+
+
+def thumbnail(png: bytes) -> bytes:
+    """A small PNG of the screenshot's top, for review grids."""
+    with Image.open(io.BytesIO(png)) as image:
+        top = image.crop((0, 0, image.width, min(image.height, image.width * 3 // 4)))
+        top.thumbnail(THUMBNAIL_SIZE)
+        out = io.BytesIO()
+        top.save(out, format="PNG", optimize=True)
+        return out.getvalue()
+
+
 def store(root: Path, *, target_id: int, files: dict[str, tuple[bytes, str, str]]) -> tuple[EvidenceFile, ...]:
     """Write ``{kind: (data, suffix, content type)}`` under ``root/<target>/<day>/`` and describe them."""
     folder = root / str(target_id) / dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")

@@ -5,6 +5,7 @@ Built lazily on first use in the process that uses it, so nothing crosses a fork
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,10 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from browser_profiles import load_profile
 from core.catalogue import CachedCatalogue
 from core.db import make_engine, make_sessionmaker
-from core.portal_state import portal_name
+from core.portal_state import PORTAL_STATES, portal_name, record_portal_state
 from core.settings import Settings, get_settings
 from workers.breaker import portal_breaker
 from workers.browser import BrowserLimits, WarmBrowser
+from workers.budget import Budget, BudgetConfig
+from workers.captcha import CaptchaTokens
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -57,12 +62,62 @@ class Farm:
 
     @cached_property
     def browser(self) -> WarmBrowser:
+        settings = self.settings
         return WarmBrowser(
             profile=load_profile(),
-            executable=self.settings.chromium_path,
-            contact=self.settings.operator_contact,
-            limits=BrowserLimits(timeout_s=self.settings.browser_timeout_s),
+            executable=settings.chromium_path,
+            contact=settings.operator_contact,
+            limits=BrowserLimits(
+                timeout_s=settings.browser_timeout_s,
+                page_uses=settings.browser_page_uses,
+                browser_uses=settings.browser_uses,
+                max_age_s=settings.browser_max_age_s,
+            ),
         )
+
+    @cached_property
+    def budget(self) -> Budget:
+        settings = self.settings
+        return Budget(
+            self.redis,
+            portal=self.portal,
+            config=BudgetConfig(
+                limit=settings.portal_rate_limit,
+                silence_s=settings.portal_rate_silence_s,
+                margin_requests=settings.budget_margin_requests,
+                margin_s=settings.budget_margin_s,
+                booking_reserve=settings.budget_booking_reserve,
+            ),
+        )
+
+    @cached_property
+    def captcha(self) -> CaptchaTokens:
+        return CaptchaTokens(
+            self.redis,
+            portal=self.portal,
+            api_url=self.settings.portal_api_url,
+            reuse_s=self.settings.captcha_reuse_s,
+            timeout_s=self.settings.browser_timeout_s,
+        )
+
+    def generation(self) -> str:
+        """Which API generation the portal runs (PORTAL.md §1): ``calendar`` unless it proved ``legacy``."""
+        raw = self.redis.get(f"mta:portal:{self.portal}:generation")
+        return raw.decode() if isinstance(raw, bytes) else "calendar"
+
+    def set_generation(self, generation: str) -> None:
+        # Remembered for an hour, then the newer generation is tried again.
+        self.redis.set(f"mta:portal:{self.portal}:generation", generation, ex=3600)
+
+    def requests_per_check(self) -> int:
+        return 2 if self.generation() == "legacy" else 1
+
+    def report_state(self, state: str, detail: str) -> None:
+        """Keep the portal's state (up / down / blocked / changed) for API and bot; log what changed."""
+        state = state if state in PORTAL_STATES else "down"
+        if record_portal_state(self.redis, self.portal, state):
+            log.warning("portal %s is now %s %s", self.portal, state, detail)
+        self.redis.hset(f"mta:portal:{self.portal}:detail", mapping={"state": state, "detail": detail[:500]})
 
 
 _farm: tuple[int, Farm] | None = None

@@ -210,3 +210,29 @@ def page_calendar(body: Any, office_ids: Iterable[int]) -> Any:
         offices = [o for o in day.get("offices") or () if str(o.get("officeId")) in wanted]
         days.append({**day, "providerIDs": ",".join(providers), "offices": offices})
     return {**body, "availableDays": days}
+
+
+def calendar_from(observation: Observation, *, today: dt.date) -> dict[str, Any]:
+    """An ``available-calendar/`` answer saying what an Observation says (for rendering legacy findings)."""
+    by_day: dict[dt.date, dict[int, list[int]]] = {d: {} for d in observation.bookable_days}
+    for slot in observation.slots:
+        by_day.setdefault(slot.local.date(), {}).setdefault(slot.office_id, []).append(int(slot.starts_at.timestamp()))
+    day = observation.slots_day
+    return {
+        "startDate": today.isoformat(),
+        "endDate": (today + dt.timedelta(days=HORIZON_DAYS)).isoformat(),
+        "slotsStartDate": day.isoformat() if day else today.isoformat(),
+        "slotsEndDate": day.isoformat() if day else today.isoformat(),
+        "prevBookableDate": None,
+        "nextBookableDate": None,
+        "availableDays": [
+            {
+                "date": d.isoformat(),
+                "providerIDs": ",".join(str(o) for o in sorted(offices)),
+                "offices": [{"officeId": str(o), "appointments": sorted(times)} for o, times in sorted(offices.items())]
+                if d == day
+                else [],
+            }
+            for d, offices in sorted(by_day.items())
+        ],
+    }

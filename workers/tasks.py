@@ -2,33 +2,56 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from typing import Any
 
 from core.db import transaction
-from core.subscriptions import watched_targets
+from core.demand import service_weights
+from workers import pacing
+from workers.budget import Priority
 from workers.celery_app import app
-from workers.check import check_target as run_check
+from workers.check import check_service as run_check
 from workers.farm import current_farm
+from workers.portal import PortalDown, PortalUnavailable
 
 
-@app.task(name="workers.tasks.check_target", bind=True)
-def check_target(self: Any, target_id: int) -> int | None:
-    """Check one target once; a redelivered task returns the check it already recorded."""
+@app.task(
+    name="workers.tasks.check_service",
+    bind=True,
+    autoretry_for=(PortalUnavailable, PortalDown),
+    retry_backoff=1,
+    retry_backoff_max=20,
+    retry_jitter=True,
+    max_retries=2,
+)
+def check_service(self: Any, service_id: int, plan_id: str | None = None) -> list[int]:
+    """One planned check of a service; waits for the request budget, never dropped for lack of it."""
+    farm = current_farm()
+    if plan_id and not self.request.retries and not pacing.is_current(farm.redis, farm.portal, plan_id):
+        return []  # the plan was replaced; the new one covers this service
+    grant = farm.budget.take(Priority.CHECK, cost=farm.requests_per_check())
+    if not grant.granted:
+        raise self.retry(countdown=grant.wait_s + 0.05, max_retries=None)
     worker = f"{self.request.hostname}:{os.getpid()}"
-    return run_check(current_farm(), target_id=target_id, task_id=self.request.id, worker=worker)
+    return run_check(farm, service_id=service_id, task_id=self.request.id, worker=worker)
 
 
-@app.task(name="workers.tasks.schedule_checks")
-def schedule_checks() -> int:
-    """Enqueue one check per watched target, unless one is still queued or running for it."""
+@app.task(name="workers.tasks.plan_checks")
+def plan_checks() -> int:
+    """Beat's tick: keep the run plan and enqueue the checks due in the next seconds at their send time."""
     farm = current_farm()
     with transaction(farm.sessions) as session:
-        target_ids = [t.id for t in watched_targets(session)]
-    hold = max(1, int(farm.settings.check_interval_s * 0.9))
-    queued = 0
-    for target_id in target_ids:
-        if farm.redis.set(f"mta:queued:{target_id}", 1, nx=True, ex=hold):
-            check_target.delay(target_id)
-            queued += 1
-    return queued
+        weights = service_weights(session, today=dt.date.today())
+
+    def enqueue(service_id: int, plan_id: str, at: float) -> None:
+        check_service.apply_async((service_id, plan_id), eta=pacing.eta(at))
+
+    return pacing.tick(
+        farm.redis,
+        farm.budget,
+        portal=farm.portal,
+        weights=weights,
+        steady_interval_s=farm.settings.check_interval_s,
+        enqueue=enqueue,
+    )

@@ -49,7 +49,7 @@ def upgrade() -> None:
     sa.Column('request_url', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['target_id'], ['targets.id'], name=op.f('fk_checks_target_id_targets'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_checks')),
-    sa.UniqueConstraint('task_id', name=op.f('uq_checks_task_id'))
+    sa.UniqueConstraint('task_id', 'target_id', name=op.f('uq_checks_task_id'))
     )
     with op.batch_alter_table('checks', schema=None) as batch_op:
         batch_op.create_index('ix_checks_target_started', ['target_id', 'started_at'], unique=False)

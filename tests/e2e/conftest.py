@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from launch.processes import PYTHON, ProcessGroup, free_port
 from telegram_replica.client import TelegramReplicaClient
 
 TOKEN = "123456:TEST-TOKEN"
+API_TOKEN = secrets.token_urlsafe(32)
+AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
 WOHNSITZ, RUPPERT = 1063475, 10489
 
 
@@ -54,9 +57,12 @@ class Farm:
         return [r for r in self.admin("requests") if "available-calendar" in r["path"]]
 
     def api_get(self, path: str) -> Any:
-        response = httpx.get(f"{self.api}{path}", timeout=10)
+        response = httpx.get(f"{self.api}{path}", headers=AUTH, timeout=10)
         response.raise_for_status()
         return response.json()
+
+    def api_post(self, path: str, body: Any) -> httpx.Response:
+        return httpx.post(f"{self.api}{path}", json=body, headers=AUTH, timeout=30)
 
     def logs(self) -> str:
         return "\n".join(f"--- {n} ---\n{self.group.tail(n, 30)}" for n in self.group.children)
@@ -69,8 +75,16 @@ def start_farm(
     """Start the farm on the given database; extra MTA_* settings as keyword arguments."""
     group = ProcessGroup(tmp_path / "logs")
 
-    def start(database_url: str, *, bot: bool = True, beat: bool = True, **settings: str) -> Farm:
-        replica = start_replica(group, dldb=dldb)
+    def start(
+        database_url: str,
+        *,
+        bot: bool = True,
+        beat: bool = True,
+        replica_env: dict[str, str] | None = None,
+        **settings: str,
+    ) -> Farm:
+        """Without other settings, neither the replica nor the farm limit the request rate: checks every 2 s."""
+        replica = start_replica(group, dldb=dldb, extra={"REPLICA_RATE_LIMIT_ENABLED": "false", **(replica_env or {})})
         telegram_port = free_port()
         group.start(
             "telegram",
@@ -86,6 +100,8 @@ def start_farm(
             "MTA_TELEGRAM_BASE_URL": telegram.base_url,
             "MTA_TELEGRAM_BASE_FILE_URL": telegram.base_file_url,
             "MTA_CHECK_INTERVAL_S": "2",
+            "MTA_PORTAL_RATE_LIMIT": "0",
+            "MTA_API_TOKEN": API_TOKEN,
             **{f"MTA_{k.upper()}": v for k, v in settings.items()},
         }
         api = start_api(group)

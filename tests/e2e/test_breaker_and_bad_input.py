@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from core.portal_state import breaker_namespace
-from tests.e2e.conftest import RUPPERT, WOHNSITZ, Farm, wait_until
+from tests.e2e.conftest import AUTH, RUPPERT, WOHNSITZ, Farm, wait_until
 
 pytestmark = pytest.mark.e2e
 RESET_S = 12
@@ -29,9 +29,7 @@ def test_outage_opens_the_shared_breaker_and_spares_the_portal(
 ) -> None:
     farm = start_farm(sqlite_url, bot=False, breaker_fail_max="3", breaker_reset_s=str(RESET_S))
     offices = [RUPPERT, 102522, 102523, 102524]  # several targets, so both worker processes get checks
-    httpx.post(
-        f"{farm.api}/subscriptions", json={"user_id": 1, "service_id": WOHNSITZ, "office_ids": offices}
-    ).raise_for_status()
+    farm.api_post("/subscriptions", {"user_id": 1, "service_id": WOHNSITZ, "office_ids": offices}).raise_for_status()
     targets = [t["id"] for t in farm.api_get("/targets")]
 
     def checks() -> list[dict[str, Any]]:
@@ -79,11 +77,11 @@ def test_bad_input_gets_a_clear_answer_and_stores_nothing(start_farm: Callable[.
         {"user_id": 1, "service_id": 424242, "office_ids": [RUPPERT]},
         {"user_id": 1, "service_id": WOHNSITZ, "office_ids": [99999999]},
     ):
-        response = httpx.post(f"{farm.api}/subscriptions", json=body)
+        response = farm.api_post("/subscriptions", body)
         assert response.status_code == 422, (body, response.text)
         assert response.json()["detail"]
     bad_json = httpx.post(
-        f"{farm.api}/subscriptions", content=b"{not json", headers={"content-type": "application/json"}
+        f"{farm.api}/subscriptions", content=b"{not json", headers={**AUTH, "content-type": "application/json"}
     )
     assert bad_json.status_code == 422
     assert farm.api_get("/subscriptions") == []

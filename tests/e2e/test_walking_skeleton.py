@@ -7,7 +7,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from tests.e2e.conftest import RUPPERT, WOHNSITZ, Farm, next_weekday, wait_until
+from tests.e2e.conftest import AUTH, RUPPERT, WOHNSITZ, Farm, next_weekday, wait_until
 
 CHAT = 5001
 
@@ -40,7 +40,7 @@ def watch_and_alert(farm: Farm) -> None:
 
     found = [c for c in checks_of(farm, target["id"]) if c["outcome"] == "slots"]
     assert found, "the API lists the check that found the slot"
-    shot = httpx.get(str(found[-1]["screenshot_url"]))
+    shot = httpx.get(str(found[-1]["screenshot_url"]), headers=AUTH)
     assert shot.status_code == 200
     assert shot.content.startswith(b"\x89PNG")
 

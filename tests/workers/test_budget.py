@@ -13,6 +13,13 @@ from workers.budget import Budget, BudgetConfig, Priority
 CONFIG = BudgetConfig(limit=6, silence_s=0.6, margin_requests=1, margin_s=0.1, booking_reserve=1)
 
 
+def test_a_check_may_need_several_requests_at_once(redis_url: str) -> None:
+    b = budget(redis_url)
+    assert b.take(cost=3).count == 3
+    assert not b.take(cost=2).granted
+    assert b.take(cost=1).granted
+
+
 def budget(redis_url: str) -> Budget:
     return Budget(redis.Redis.from_url(redis_url), portal="portal.test", config=CONFIG)
 

@@ -1,0 +1,50 @@
+"""Portal requests from the browser's own HTTP client: same identity, cookies and egress as its pages."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from playwright.sync_api import APIResponse, Page
+from playwright.sync_api import Error as PlaywrightError
+
+from workers.budget import Budget
+from workers.portal import PortalUnavailable
+
+TIMEOUT_MS = 15_000
+
+
+@dataclass(frozen=True)
+class Answer:
+    url: str
+    status: int
+    headers: dict[str, str]
+    raw: bytes
+    body: Any  # the parsed JSON, or None when the body is not JSON
+
+
+def _answer(url: str, response: APIResponse, budget: Budget) -> Answer:
+    raw = response.body()
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = None
+    headers = dict(response.headers)
+    budget.observe(headers)
+    return Answer(url, response.status, headers, raw, body)
+
+
+def get_json(page: Page, url: str, *, budget: Budget, timeout_ms: float = TIMEOUT_MS) -> Answer:
+    try:
+        return _answer(url, page.request.get(url, timeout=timeout_ms, fail_on_status_code=False), budget)
+    except PlaywrightError as exc:
+        raise PortalUnavailable(f"no answer: {exc.message.splitlines()[0]}", url) from exc
+
+
+def post_json(page: Page, url: str, payload: Any, *, budget: Budget, timeout_ms: float = TIMEOUT_MS) -> Answer:
+    try:
+        response = page.request.post(url, data=payload, timeout=timeout_ms, fail_on_status_code=False)
+    except PlaywrightError as exc:
+        raise PortalUnavailable(f"no answer: {exc.message.splitlines()[0]}", url) from exc
+    return _answer(url, response, budget)

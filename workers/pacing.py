@@ -1,0 +1,128 @@
+"""The pacer: beat calls ``tick`` every second; it keeps the current run plan in Redis and enqueues the
+checks due in the next few seconds with their exact send time (Celery ``eta``).
+
+A new plan starts when the previous run and its silence are over, or at once when the set of watched
+services changes (then with the requests the current run has left). Checks of a superseded plan that
+were already enqueued are skipped by the task; the budget gate guards the limiter either way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+
+import redis
+
+from workers.budget import Budget, Priority
+from workers.plan import Limiter, RunPlan, plan_run
+
+HORIZON_S = 3.0
+
+
+@dataclass(frozen=True)
+class StoredPlan:
+    id: str
+    start: float
+    sends: list[tuple[float, int]]  # absolute unix time, service id
+    end: float  # start + length + silence: when the next run may begin
+    services: list[int]
+    intervals: dict[str, float]  # service id -> mean seconds between two checks
+    cursor: float  # sends before this time are enqueued
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> StoredPlan:
+        data = json.loads(raw)
+        data["sends"] = [tuple(s) for s in data["sends"]]
+        return cls(**data)
+
+
+def plan_key(portal: str) -> str:
+    return f"mta:plan:{portal}"
+
+
+def load(client: redis.Redis, portal: str) -> StoredPlan | None:
+    raw = client.get(plan_key(portal))
+    return StoredPlan.from_json(raw) if isinstance(raw, bytes) else None
+
+
+def is_current(client: redis.Redis, portal: str, plan_id: str) -> bool:
+    plan = load(client, portal)
+    return plan is not None and plan.id == plan_id
+
+
+def _run_start(budget: Budget, *, now: float, previous: StoredPlan | None, changed: bool) -> tuple[float, int]:
+    """When the next run starts and how many check requests it may use."""
+    config = budget.config
+    run_limit = config.run_limit(Priority.CHECK)
+    earliest = now if changed or previous is None else max(now, previous.end)
+    if config.limit <= 0:
+        return earliest, 0
+    state = budget.state()
+    count, last = int(state.get("count", 0)), state.get("last", 0.0)
+    if not count or now - last >= config.silence:
+        return earliest, run_limit  # the portal's count is back to zero
+    if changed and count < run_limit:
+        return now, run_limit - count  # watched services changed mid-run: go on with what is left
+    return max(earliest, last + config.silence), run_limit
+
+
+def _new_plan(
+    weights: Mapping[int, float], budget: Budget, *, now: float, previous: StoredPlan | None, steady_interval_s: float
+) -> StoredPlan:
+    changed = previous is None or set(previous.services) != set(weights)
+    start, limit = _run_start(budget, now=now, previous=previous, changed=changed)
+    silence = budget.config.silence
+    run: RunPlan = plan_run(weights, Limiter(limit, silence), steady_interval_s=steady_interval_s)
+    full_limit = budget.config.run_limit(Priority.CHECK) if budget.config.limit > 0 else 0
+    steady = plan_run(weights, Limiter(full_limit, silence), steady_interval_s=steady_interval_s)
+    return StoredPlan(
+        id=uuid.uuid4().hex,
+        start=start,
+        sends=[(start + offset, service) for offset, service in run.sends],
+        end=start + run.cycle,
+        services=sorted(weights),
+        intervals={str(s): steady.mean_interval(s) or 0.0 for s in weights},
+        cursor=start,
+    )
+
+
+def tick(
+    client: redis.Redis,
+    budget: Budget,
+    *,
+    portal: str,
+    weights: Mapping[int, float],
+    steady_interval_s: float,
+    enqueue: Callable[[int, str, float], None],
+    now: float | None = None,
+) -> int:
+    """Plan if needed and enqueue the sends due before now + HORIZON_S. Returns how many were enqueued."""
+    now = time.time() if now is None else now
+    if not client.set(f"{plan_key(portal)}:lock", 1, nx=True, px=5000):
+        return 0
+    try:
+        plan = load(client, portal)
+        if not weights:
+            client.delete(plan_key(portal))
+            return 0
+        if plan is None or set(plan.services) != set(weights) or now >= plan.end:
+            plan = _new_plan(weights, budget, now=now, previous=plan, steady_interval_s=steady_interval_s)
+        due = [(at, service) for at, service in plan.sends if plan.cursor <= at < now + HORIZON_S]
+        for at, service in due:
+            enqueue(service, plan.id, at)
+        plan = StoredPlan(**{**asdict(plan), "cursor": max(plan.cursor, now + HORIZON_S)})
+        client.set(plan_key(portal), plan.to_json(), ex=int(plan.end - now) + 3600)
+        return len(due)
+    finally:
+        client.delete(f"{plan_key(portal)}:lock")
+
+
+def eta(at: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(at, dt.UTC)
