@@ -36,7 +36,7 @@ def office_name(catalogue: Catalogue | None, office_id: int) -> str:
 
 
 def office_names(catalogue: Catalogue | None, office_ids: Iterable[int]) -> str:
-    return ", ".join(office_name(catalogue, o) for o in office_ids)
+    return ", ".join(sorted(office_name(catalogue, o) for o in office_ids))
 
 
 def window(language: str, filters: Filters) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TypedDict
-from urllib.parse import urlsplit
+from collections.abc import AsyncIterator
 
 import redis.asyncio as aioredis
+import uvicorn
 from telegram import BotCommand, Update
 from telegram.ext import (
     Application,
@@ -26,6 +26,7 @@ from bot.alerts import alert_loop
 from bot.context import BotDeps, app_deps
 from bot.fanout import rate_limiter
 from bot.texts import LANGUAGES, text
+from bot.webhook import set_webhook, webhook_server
 from core.catalogue import CachedCatalogue
 from core.db import make_engine, make_sessionmaker
 from core.migrate import require_current
@@ -107,27 +108,26 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
     return application
 
 
-class WebhookOptions(TypedDict):
-    listen: str
-    port: int
-    url_path: str
-    webhook_url: str
-    secret_token: str
-    allowed_updates: list[str]
+@contextlib.asynccontextmanager
+async def running(application: Application) -> AsyncIterator[None]:  # type: ignore[type-arg]
+    """What ``run_polling`` does around its updater: start with ``post_init``, stop with ``post_stop`` and so on."""
+    await application.initialize()
+    await post_init(application)
+    await application.start()
+    try:
+        yield
+    finally:
+        await application.stop()
+        await post_stop(application)
+        await application.shutdown()
+        await post_shutdown(application)
 
 
-def webhook_options(settings: Settings) -> WebhookOptions:
-    """Where the webhook server listens and what it tells Telegram; PTB refuses posts without the secret."""
-    if not settings.telegram_webhook_url or settings.telegram_webhook_secret is None:
-        raise SystemExit("webhook mode needs MTA_TELEGRAM_WEBHOOK_URL and MTA_TELEGRAM_WEBHOOK_SECRET")
-    return WebhookOptions(
-        listen=settings.telegram_webhook_listen,
-        port=settings.telegram_webhook_port,
-        url_path=urlsplit(settings.telegram_webhook_url).path.lstrip("/"),
-        webhook_url=settings.telegram_webhook_url,
-        secret_token=settings.telegram_webhook_secret.get_secret_value(),
-        allowed_updates=ALLOWED_UPDATES,
-    )
+async def serve_webhook(application: Application, server: uvicorn.Server, settings: Settings) -> None:  # type: ignore[type-arg]
+    """Webhook mode until the server stops (Ctrl-C, or a test setting ``should_exit``)."""
+    async with running(application):
+        await set_webhook(application, settings, allowed_updates=ALLOWED_UPDATES)
+        await server.serve()
 
 
 def main() -> None:
@@ -136,7 +136,7 @@ def main() -> None:
     settings = get_settings()
     application = build_application(settings)
     if settings.telegram_webhook_url:
-        application.run_webhook(**webhook_options(settings))
+        asyncio.run(serve_webhook(application, webhook_server(application, settings), settings))
     else:
         application.run_polling(poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES)
 

@@ -15,7 +15,7 @@ def language_of(code: str | None) -> str:
     return "de" if code and code.lower().startswith("de") else DEFAULT_LANGUAGE
 
 
-def text(language: str, key: str, **values: object) -> str:
+def text(language: str, key: str, /, **values: object) -> str:
     return CATALOGUES.get(language, CATALOGUES[DEFAULT_LANGUAGE])[key].format(**values)
 
 

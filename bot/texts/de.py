@@ -161,5 +161,5 @@ TEXTS: dict[str, str] = {
     "unknown_command": "Diesen Befehl kenne ich nicht. /help zeigt, was ich kann.",
     "unexpected_text": "Das habe ich nicht verstanden. /help zeigt, was ich kann.",
     "stale_button": "Dieser Knopf ist nicht mehr aktiv.",
-    "error": "Bei mir ist etwas schiefgegangen; nichts wurde geändert. Bitte versuchen Sie es erneut.",
+    "error": "Bei mir ist etwas schiefgegangen. Bitte versuchen Sie es gleich noch einmal.",
 }

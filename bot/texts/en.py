@@ -151,5 +151,5 @@ TEXTS: dict[str, str] = {
     "unknown_command": "I don't know that command. /help lists what I can do.",
     "unexpected_text": "I didn't understand that. /help lists what I can do.",
     "stale_button": "This button is no longer active.",
-    "error": "Something went wrong on my side; nothing was changed. Please try again.",
+    "error": "Something went wrong on my side. Please try again in a moment.",
 }

@@ -1,0 +1,63 @@
+"""Webhook mode: Telegram posts each update to our URL with the secret token, checked on every post.
+
+PTB's own webhook server needs tornado; this is PTB's custom-webhook pattern on what MTA already runs
+(Starlette + uvicorn): a route that verifies ``X-Telegram-Bot-Api-Secret-Token`` and puts the update on the
+application's queue, so handlers see exactly what long polling would give them.
+"""
+
+from __future__ import annotations
+
+import hmac
+from urllib.parse import urlsplit
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from telegram import Update
+from telegram.ext import Application
+
+from core.settings import Settings
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 -- the header's name, not a secret
+
+
+def webhook_app(application: Application, *, path: str, secret: str) -> Starlette:  # type: ignore[type-arg]
+    """One route at ``path``: 403 without the right secret, 400 for a body that is no update, else queued."""
+
+    async def receive(request: Request) -> Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            return Response(status_code=403)
+        try:
+            update = Update.de_json(await request.json(), application.bot)
+        except (ValueError, KeyError, TypeError):  # not JSON, or not an update
+            return Response(status_code=400)
+        await application.update_queue.put(update)
+        return Response()
+
+    return Starlette(routes=[Route(path, receive, methods=["POST"])])
+
+
+def webhook_server(application: Application, settings: Settings) -> uvicorn.Server:  # type: ignore[type-arg]
+    """The server for ``MTA_TELEGRAM_WEBHOOK_URL``'s path on the listen address and port; refuses to run unguarded."""
+    if not settings.telegram_webhook_url or settings.telegram_webhook_secret is None:
+        raise SystemExit("webhook mode needs MTA_TELEGRAM_WEBHOOK_URL and MTA_TELEGRAM_WEBHOOK_SECRET")
+    path = urlsplit(settings.telegram_webhook_url).path or "/"
+    app = webhook_app(application, path=path, secret=settings.telegram_webhook_secret.get_secret_value())
+    config = uvicorn.Config(
+        app, host=settings.telegram_webhook_listen, port=settings.telegram_webhook_port, log_level="warning"
+    )
+    return uvicorn.Server(config)
+
+
+async def set_webhook(application: Application, settings: Settings, *, allowed_updates: list[str]) -> None:  # type: ignore[type-arg]
+    """Tell Telegram where to post and which secret to send along."""
+    assert settings.telegram_webhook_url is not None
+    assert settings.telegram_webhook_secret is not None
+    await application.bot.set_webhook(
+        settings.telegram_webhook_url,
+        secret_token=settings.telegram_webhook_secret.get_secret_value(),
+        allowed_updates=allowed_updates,
+    )
