@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from api.schemas import ErrorOut
 
 DESCRIPTIONS = {
+    400: "The body is not JSON",
     401: "No credentials: send `Authorization: Bearer <MTA_API_TOKEN>`",
     403: "Wrong token, or a forged or expired signed link",
     404: "No such resource, or not yours",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 INT32 = 2**31 - 1
 INT64 = 2**63 - 1
@@ -13,9 +13,16 @@ WHEN = "2030-03-04T08:00:05Z"
 SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 SIGNED = "http://127.0.0.1:8000/evidence/7?exp=1900000000&sig=q2t5mhM8m3bmwzYV2bT2Vg"
 
-Id = Annotated[int, Field(ge=1, le=INT32)]
+BodyId = Annotated[int, Field(strict=True, ge=1, le=INT32)]  # JSON numbers only: no booleans, no numeric text
 Outcome = Literal["slots", "no_slots", "error"]
 Verdict = Literal["confirmed", "false_positive"]
+
+
+def _iso_text(value: Any) -> Any:
+    """Dates and times come as ISO 8601 text; pydantic's lax mode would also read numbers as Unix times."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("expected ISO 8601 text, not a number")
+    return value
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -26,7 +33,15 @@ def _utc(value: dt.datetime) -> dt.datetime:
         raise ValueError("the time is outside the representable range") from exc
 
 
-UTCTime = Annotated[dt.datetime, AfterValidator(_utc)]
+def _not_a_number(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+        raise ValueError("expected an ISO 8601 date-time, not a number")
+    return _iso_text(value)
+
+
+UTCTime = Annotated[dt.datetime, BeforeValidator(_not_a_number), AfterValidator(_utc)]
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_text)]
+IsoTime = Annotated[dt.time, BeforeValidator(_iso_text)]
 
 
 class ErrorOut(BaseModel):
@@ -36,16 +51,20 @@ class ErrorOut(BaseModel):
 class SubscriptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    user_id: int = Field(ge=-INT64, le=INT64, description="Telegram chat id of the subscriber", examples=[123456789])
-    service_id: Id = Field(description="The portal's service id", examples=[1063475])
-    office_ids: list[Id] = Field(min_length=1, max_length=50, description="The portal's office ids", examples=[[10489]])
-    date_from: dt.date | None = Field(None, examples=["2030-03-01"])
-    date_to: dt.date | None = Field(None, examples=["2030-03-31"])
-    weekdays: list[Annotated[int, Field(ge=0, le=6)]] | None = Field(
+    user_id: int = Field(
+        strict=True, ge=-INT64, le=INT64, description="Telegram chat id of the subscriber", examples=[123456789]
+    )
+    service_id: BodyId = Field(description="The portal's service id", examples=[1063475])
+    office_ids: list[BodyId] = Field(
+        min_length=1, max_length=50, description="The portal's office ids", examples=[[10489]]
+    )
+    date_from: IsoDate | None = Field(None, examples=["2030-03-01"])
+    date_to: IsoDate | None = Field(None, examples=["2030-03-31"])
+    weekdays: list[Annotated[int, Field(strict=True, ge=0, le=6)]] | None = Field(
         None, max_length=7, description="Monday=0 … Sunday=6", examples=[[0, 1, 4]]
     )
-    time_from: dt.time | None = Field(None, examples=["08:00:00"])
-    time_to: dt.time | None = Field(None, examples=["12:00:00"])
+    time_from: IsoTime | None = Field(None, examples=["08:00:00"])
+    time_to: IsoTime | None = Field(None, examples=["12:00:00"])
 
 
 class SubscriptionOut(BaseModel):

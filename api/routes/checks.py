@@ -64,7 +64,7 @@ def list_check_slots(check: CheckDep, session: SessionDep) -> list[Slot]:
     return history.list_slots(session, check_id=check.id)
 
 
-@router.post("/{check_id}/review", response_model=CheckOut, responses=error_responses(404, 409))
+@router.post("/{check_id}/review", response_model=CheckOut, responses=error_responses(400, 404, 409))
 def review(check_id: CheckId, body: ReviewIn, session: SessionDep, signer: SignerDep) -> CheckOut:
     """Judge a finding: its slots were real ("confirmed") or not ("false_positive"); the latest verdict wins."""
     try:

@@ -20,7 +20,7 @@ router = APIRouter(
 SubscriptionId = Annotated[int, Path(ge=1, le=INT32)]
 
 
-@router.post("", status_code=201, response_model=SubscriptionOut, responses=error_responses(503))
+@router.post("", status_code=201, response_model=SubscriptionOut, responses=error_responses(400, 503))
 def create_subscription(body: SubscriptionIn, session: SessionDep, catalogue: CatalogueDep) -> SubscriptionOut:
     """Watch a service at some offices for a user; 422 when the portal does not know the service or offices."""
     if body.service_id not in catalogue.services:

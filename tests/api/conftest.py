@@ -24,6 +24,7 @@ from core.checks import EvidenceFile, record_failure, record_observation
 from core.db import transaction
 from core.settings import Settings
 from core.slots import Observation, SeenSlot
+from launch.farm import start_redis
 from launch.processes import PYTHON, ProcessGroup, free_port
 
 TOKEN = "op-" + secrets.token_urlsafe(24)
@@ -117,7 +118,7 @@ def make_client(database_url: str, redis_url: str, evidence_dir: Path) -> Callab
     """The app in-process behind an httpx client (use it in ``async with``); settings overridable per call."""
 
     def make(**overrides: Any) -> httpx.AsyncClient:
-        app = create_app(api_settings(database_url, redis_url, evidence_dir, **overrides))
+        app = create_app(api_settings(database_url, overrides.pop("redis_url", redis_url), evidence_dir, **overrides))
         return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
 
     return make
@@ -164,3 +165,9 @@ def process_group(tmp_path: Path) -> Iterator[ProcessGroup]:
     group = ProcessGroup(tmp_path / "logs")
     yield group
     group.stop_all()
+
+
+@pytest.fixture
+def private_redis_url(process_group: ProcessGroup) -> str:
+    """A redis-server of this test's own: no other test run can flush it underneath."""
+    return start_redis(process_group)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import httpx
@@ -184,20 +184,25 @@ async def test_only_findings_are_reviewed(
     assert (await api.post("/checks/999999/review", json=body)).status_code == 404
 
 
-async def test_portal_and_workers_come_from_redis(api: httpx.AsyncClient, redis_url: str) -> None:
-    client = redis.Redis.from_url(redis_url)
-    portal = portal_name(api_settings("", redis_url, Path()).portal_api_url)
+async def test_portal_and_workers_come_from_redis(
+    make_client: Callable[..., httpx.AsyncClient], private_redis_url: str
+) -> None:
+    client = redis.Redis.from_url(private_redis_url)
+    portal = portal_name(api_settings("", private_redis_url, Path()).portal_api_url)
     record_portal_state(client, portal, "blocked")
     client.hset(budget_key(portal), mapping={"limit_per_hour": "600", "used": "12"})
     beat(client, worker="worker@a:1", browsers_open=1, checks_done=40)
     beat(client, worker="worker@b:2", browsers_open=0, checks_done=3, now=dt.datetime.now().timestamp() - 600)
-    assert (await api.get("/portal")).json() == {
+    async with make_client(redis_url=private_redis_url) as api:
+        api.headers.update(AUTH)
+        portal_answer = (await api.get("/portal")).json()
+        workers = {w["worker"]: w for w in (await api.get("/workers")).json()}
+    assert portal_answer == {
         "portal": portal,
         "breaker": "closed",
         "state": "blocked",
         "budget": {"limit_per_hour": "600", "used": "12"},
     }
-    workers = {w["worker"]: w for w in (await api.get("/workers")).json()}
     assert (workers["worker@a:1"]["alive"], workers["worker@a:1"]["checks_done"]) == (True, 40)
     assert workers["worker@b:2"]["alive"] is False
 
