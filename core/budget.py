@@ -1,12 +1,140 @@
-"""The portal request budget as the operator sees it: whatever the workers keep in Redis, read as is.
+"""The farm's request budget, held in Redis and shared by every worker: the portal limiter's own model.
 
-Key ``mta:budget:<portal>`` (``<portal>`` as ``core.portal_state.portal_name``), a hash of field -> value such
-as ``limit_per_hour``, ``used`` and ``window_started``. The workers own its contents; empty when absent.
+The portal (PORTAL.md §2.6) lets ``limit`` requests through per IP and resets its count only after
+``silence`` seconds without a counted request. ``take`` grants a request only when the model says the
+portal will let it through (with our margin), atomically across processes and hosts, on Redis' clock.
+Bookings may use the last requests of a run, which checks leave to them. Every answer's
+``X-RateLimit-*`` headers correct the model; a 429 silences the farm until the portal has reset.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import Enum
+
 import redis
+
+from core.portal_state import portal_name
+from core.settings import Settings
+
+_TAKE = """
+local now = redis.call('TIME')
+now = tonumber(now[1]) + tonumber(now[2]) / 1000000
+local limit, silence, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local count = tonumber(redis.call('HGET', KEYS[1], 'count') or '0')
+local last = tonumber(redis.call('HGET', KEYS[1], 'last') or '0')
+local blocked = tonumber(redis.call('HGET', KEYS[1], 'blocked_until') or '0')
+if now < blocked then return {0, tostring(blocked - now), tostring(now)} end
+if now - last >= silence then count = 0 end
+if limit > 0 and count + cost > limit then return {0, tostring(last + silence - now), tostring(now)} end
+redis.call('HSET', KEYS[1], 'count', count + cost, 'last', tostring(now))
+return {1, tostring(count + cost), tostring(now)}
+"""
+
+_OBSERVE = """
+local count = tonumber(redis.call('HGET', KEYS[1], 'count') or '0')
+local last = tonumber(redis.call('HGET', KEYS[1], 'last') or '0')
+local seen_count, seen_last = tonumber(ARGV[1]), tonumber(ARGV[2])
+if seen_last > last then redis.call('HSET', KEYS[1], 'last', tostring(seen_last)) end
+if seen_count > count then redis.call('HSET', KEYS[1], 'count', seen_count) end
+return 1
+"""
+
+_BLOCK = """
+local now = redis.call('TIME')
+now = tonumber(now[1]) + tonumber(now[2]) / 1000000
+local until_ = now + tonumber(ARGV[1])
+local blocked = tonumber(redis.call('HGET', KEYS[1], 'blocked_until') or '0')
+if until_ > blocked then redis.call('HSET', KEYS[1], 'blocked_until', tostring(until_)) end
+return tostring(until_)
+"""
+
+
+class Priority(Enum):
+    CHECK = "check"
+    BOOKING = "booking"  # also captcha solving: requests a user is waiting for
+
+
+@dataclass(frozen=True)
+class Grant:
+    granted: bool
+    wait_s: float  # when not granted: how long until the model allows the next request
+    count: int  # when granted: the request's number in the current run
+    at: float  # Redis' clock at the decision
+
+
+@dataclass(frozen=True)
+class BudgetConfig:
+    """The portal's limiter as configured, and our margin under it."""
+
+    limit: int = 60  # 0: the portal has no limiter
+    silence_s: float = 60.0
+    margin_requests: int = 1
+    margin_s: float = 1.0
+    booking_reserve: int = 2  # requests per run that checks leave for bookings and captcha solving
+
+    @property
+    def silence(self) -> float:
+        return self.silence_s + self.margin_s
+
+    def run_limit(self, priority: Priority) -> int:
+        if self.limit <= 0:
+            return 0
+        usable = self.limit - self.margin_requests
+        return usable if priority is Priority.BOOKING else max(1, usable - self.booking_reserve)
+
+
+class Budget:
+    def __init__(self, client: redis.Redis, *, portal: str, config: BudgetConfig) -> None:
+        self._client = client
+        self.key = budget_key(portal)
+        self.config = config
+        self._take = client.register_script(_TAKE)
+        self._observe = client.register_script(_OBSERVE)
+        self._block = client.register_script(_BLOCK)
+
+    def take(self, priority: Priority = Priority.CHECK, *, cost: int = 1) -> Grant:
+        """Ask for ``cost`` requests now."""
+        args = [self.config.run_limit(priority), self.config.silence, cost]
+        ok, value, at = self._take(keys=[self.key], args=args)
+        if int(ok):
+            return Grant(True, 0.0, int(float(value)), float(at))
+        return Grant(False, max(0.0, float(value)), 0, float(at))
+
+    def observe(self, headers: dict[str, str]) -> None:
+        """Correct the model from an answer's ``X-RateLimit-*`` headers (present on allowed answers only)."""
+        lowered = {k.lower(): v for k, v in headers.items()}
+        try:
+            limit = int(lowered["x-ratelimit-limit"])
+            remaining = int(lowered["x-ratelimit-remaining"])
+            reset = float(lowered["x-ratelimit-reset"])
+        except (KeyError, ValueError):
+            return
+        # Remaining is limit - count - 1 (one lower than truly left); Reset is last counted + silence.
+        self._observe(keys=[self.key], args=[limit - remaining - 1, reset - self.config.silence_s])
+
+    def silence_after_refusal(self) -> float:
+        """After a 429: no request until the portal's count has surely reset. Returns that moment."""
+        return float(self._block(keys=[self.key], args=[self.config.silence]))
+
+    def state(self) -> dict[str, float]:
+        raw = self._client.hgetall(self.key)
+        return {k.decode(): float(v) for k, v in raw.items()}  # type: ignore[union-attr]
+
+
+def budget_for(settings: Settings, client: redis.Redis) -> Budget:
+    """The farm's budget for the portal of ``settings``."""
+    return Budget(
+        client,
+        portal=portal_name(settings.portal_api_url),
+        config=BudgetConfig(
+            limit=settings.portal_rate_limit,
+            silence_s=settings.portal_rate_silence_s,
+            margin_requests=settings.budget_margin_requests,
+            margin_s=settings.budget_margin_s,
+            booking_reserve=settings.budget_booking_reserve,
+        ),
+    )
 
 
 def budget_key(portal: str) -> str:
@@ -14,5 +142,7 @@ def budget_key(portal: str) -> str:
 
 
 def read_budget(client: redis.Redis, portal: str) -> dict[str, str]:
+    """The budget's state as the operator sees it: ``count`` (requests in the current run), ``last`` (unix
+    time of the latest request) and ``blocked_until``; empty before the first request."""
     raw: dict[bytes, bytes] = client.hgetall(budget_key(portal))  # type: ignore[assignment]  # sync client
     return {k.decode(errors="replace"): v.decode(errors="replace") for k, v in sorted(raw.items())}

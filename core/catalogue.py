@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import redis
+
+from core.budget import Budget, Priority, budget_for
+from core.portal_state import portal_name
+from core.settings import Settings
+
+LOCAL_TTL_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -76,15 +84,30 @@ def fetch_catalogue_json(api_url: str, *, user_agent: str, timeout: float = 20.0
 
 
 class CachedCatalogue:
-    """Fetches the catalogue at most once per ``ttl`` seconds; keeps the last good copy on failure."""
+    """The catalogue, fetched at most once per ``ttl`` by the whole farm: the copy lives in Redis.
 
-    def __init__(self, api_url: str, *, ttl: float, user_agent: str = "MTA") -> None:
+    Each process keeps its parsed copy for a minute at most; a fetch takes a request from the budget
+    (a portal request like any other) and the last good copy survives a failed fetch.
+    """
+
+    def __init__(
+        self,
+        api_url: str,
+        *,
+        ttl: float,
+        user_agent: str = "MTA",
+        client: redis.Redis | None = None,
+        budget: Budget | None = None,
+    ) -> None:
         self._api_url = api_url
         self._ttl = ttl
         self._user_agent = user_agent
+        self._client = client
+        self._budget = budget
+        self._key = f"mta:catalogue:{portal_name(api_url)}"
         self._raw: Any = None
         self._value: Catalogue | None = None
-        self._fetched_at = 0.0
+        self._loaded_at = 0.0
 
     def get(self) -> Catalogue:
         self.raw()
@@ -93,12 +116,38 @@ class CachedCatalogue:
 
     def raw(self) -> Any:
         """The portal's JSON as it came, for serving it back to the booking page."""
-        if self._value is None or time.monotonic() - self._fetched_at > self._ttl:
-            try:
-                raw = fetch_catalogue_json(self._api_url, user_agent=self._user_agent)
-                self._value, self._raw = parse_catalogue(raw), raw
-                self._fetched_at = time.monotonic()
-            except CatalogueError:
-                if self._value is None:
-                    raise
+        if self._value is not None and time.monotonic() - self._loaded_at < min(self._ttl, LOCAL_TTL_S):
+            return self._raw
+        try:
+            raw = self._shared() or self._fetch()
+            self._value, self._raw, self._loaded_at = parse_catalogue(raw), raw, time.monotonic()
+        except CatalogueError:
+            if self._value is None:
+                raise
         return self._raw
+
+    def _shared(self) -> Any:
+        cached = self._client.get(self._key) if self._client is not None else None
+        return json.loads(cached) if isinstance(cached, bytes) else None
+
+    def _fetch(self) -> Any:
+        if self._budget is not None:
+            grant = self._budget.take(Priority.BOOKING)
+            if not grant.granted:
+                raise CatalogueError(f"no request budget for the catalogue for {grant.wait_s:.0f} s")
+        raw = fetch_catalogue_json(self._api_url, user_agent=self._user_agent)
+        parse_catalogue(raw)  # only a good copy is shared
+        if self._client is not None:
+            self._client.set(self._key, json.dumps(raw), ex=max(1, int(self._ttl)))
+        return raw
+
+
+def catalogue_for(settings: Settings, client: redis.Redis) -> CachedCatalogue:
+    """The catalogue as every MTA process reads it: shared through Redis, fetched within the budget."""
+    return CachedCatalogue(
+        settings.portal_api_url,
+        ttl=settings.catalogue_ttl_s,
+        user_agent=f"MTA/0.1 (+{settings.operator_contact})",
+        client=client,
+        budget=budget_for(settings, client),
+    )

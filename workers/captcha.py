@@ -15,7 +15,7 @@ from typing import Any
 import redis
 from playwright.sync_api import Page
 
-from workers.budget import Budget, Priority
+from core.budget import Budget, Priority
 from workers.fetch import get_json, post_json
 from workers.portal import PortalChanged, PortalUnavailable
 

@@ -78,9 +78,7 @@ def check_service(farm: Farm, *, service_id: int, task_id: str | None, worker: s
         return []
     started, clock = utcnow(), time.perf_counter()
     try:
-        catalogue = farm.catalogue.get()
-        watched = _watched(catalogue, service_id, targets)
-        asked = farm.breaker.call(_ask, farm, service_id, watched, catalogue)
+        watched, asked = farm.breaker.call(_look, farm, service_id, targets)
     except (PortalError, CatalogueError, pybreaker.CircuitBreakerError) as exc:
         _record_failures(farm, exc, targets=targets, started=started, worker=worker)
         metrics.CHECK_SECONDS.observe(time.perf_counter() - clock)
@@ -100,6 +98,13 @@ def _watched(catalogue: Catalogue, service_id: int, targets: list[tuple[int, int
         offices = tuple(dict.fromkeys(o for o in (office_id, *peers) if catalogue.offers(service_id, o)))
         result.append(Watched(target_id, office_id, offices))
     return result
+
+
+def _look(farm: Farm, service_id: int, targets: list[tuple[int, int]]) -> tuple[list[Watched], Asked]:
+    """Everything that touches the portal, so the breaker guards all of it (the catalogue included)."""
+    catalogue = farm.catalogue.get()
+    watched = _watched(catalogue, service_id, targets)
+    return watched, _ask(farm, service_id, watched, catalogue)
 
 
 def _ask(farm: Farm, service_id: int, watched: list[Watched], catalogue: Catalogue) -> Asked:

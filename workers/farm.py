@@ -15,13 +15,13 @@ import redis
 from sqlalchemy.orm import Session, sessionmaker
 
 from browser_profiles import load_profile
-from core.catalogue import CachedCatalogue
+from core.budget import Budget, budget_for
+from core.catalogue import CachedCatalogue, catalogue_for
 from core.db import make_engine, make_sessionmaker
 from core.portal_state import PORTAL_STATES, portal_name, record_portal_state
 from core.settings import Settings, get_settings
 from workers.breaker import portal_breaker
 from workers.browser import BrowserLimits, WarmBrowser
-from workers.budget import Budget, BudgetConfig
 from workers.captcha import CaptchaTokens
 
 log = logging.getLogger(__name__)
@@ -54,11 +54,7 @@ class Farm:
 
     @cached_property
     def catalogue(self) -> CachedCatalogue:
-        return CachedCatalogue(
-            self.settings.portal_api_url,
-            ttl=self.settings.catalogue_ttl_s,
-            user_agent=f"MTA/0.1 (+{self.settings.operator_contact})",
-        )
+        return catalogue_for(self.settings, self.redis)
 
     @cached_property
     def browser(self) -> WarmBrowser:
@@ -77,18 +73,7 @@ class Farm:
 
     @cached_property
     def budget(self) -> Budget:
-        settings = self.settings
-        return Budget(
-            self.redis,
-            portal=self.portal,
-            config=BudgetConfig(
-                limit=settings.portal_rate_limit,
-                silence_s=settings.portal_rate_silence_s,
-                margin_requests=settings.budget_margin_requests,
-                margin_s=settings.budget_margin_s,
-                booking_reserve=settings.budget_booking_reserve,
-            ),
-        )
+        return budget_for(self.settings, self.redis)
 
     @cached_property
     def captcha(self) -> CaptchaTokens:

@@ -9,7 +9,7 @@ from typing import Any
 from playwright.sync_api import APIResponse, Page
 from playwright.sync_api import Error as PlaywrightError
 
-from workers.budget import Budget
+from core.budget import Budget
 from workers.portal import PortalUnavailable
 
 TIMEOUT_MS = 15_000

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 
 import redis
 
-from workers.budget import Budget, Priority
+from core.budget import Budget, Priority
 from workers.plan import Limiter, RunPlan, plan_run
 
 HORIZON_S = 3.0

@@ -6,10 +6,10 @@ import datetime as dt
 import os
 from typing import Any
 
+from core.budget import Priority
 from core.db import transaction
 from core.demand import service_weights
 from workers import pacing
-from workers.budget import Priority
 from workers.celery_app import app
 from workers.check import check_service as run_check
 from workers.farm import current_farm

@@ -8,7 +8,7 @@ import time
 import pytest
 import redis
 
-from workers.budget import Budget, BudgetConfig, Priority
+from core.budget import Budget, BudgetConfig, Priority
 
 CONFIG = BudgetConfig(limit=6, silence_s=0.6, margin_requests=1, margin_s=0.1, booking_reserve=1)
 
