@@ -57,6 +57,7 @@ def run(dldb: Path | None, interval: float) -> None:
                 urls_replica=replica, database_url=database_url, redis_url=redis_url, evidence_dir=root / "evidence"
             ),
             "MTA_CHECK_INTERVAL_S": str(interval),
+            "MTA_DEMO": "1",  # the control API is open, for this machine only
         }
         api = start_api(group)
         start_worker(group, concurrency=1)
