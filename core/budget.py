@@ -9,11 +9,13 @@ Bookings may use the last requests of a run, which checks leave to them. Every a
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from enum import Enum
 
 import redis
 
+from core import metrics
 from core.portal_state import portal_name
 from core.settings import Settings
 
@@ -25,6 +27,9 @@ local count = tonumber(redis.call('HGET', KEYS[1], 'count') or '0')
 local last = tonumber(redis.call('HGET', KEYS[1], 'last') or '0')
 local blocked = tonumber(redis.call('HGET', KEYS[1], 'blocked_until') or '0')
 if now < blocked then return {0, tostring(blocked - now), tostring(now)} end
+if ARGV[4] == 'check' and tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then
+  return {0, '0.05', tostring(now)}  -- a booking waits for a request: it goes first
+end
 if now - last >= silence then count = 0 end
 if limit > 0 and count + cost > limit then return {0, tostring(last + silence - now), tostring(now)} end
 redis.call('HSET', KEYS[1], 'count', count + cost, 'last', tostring(now))
@@ -71,7 +76,7 @@ class BudgetConfig:
     silence_s: float = 60.0
     margin_requests: int = 1
     margin_s: float = 1.0
-    booking_reserve: int = 2  # requests per run that checks leave for bookings and captcha solving
+    booking_reserve: int = 0  # requests per run that checks always leave for bookings and captcha solving
 
     @property
     def silence(self) -> float:
@@ -88,6 +93,7 @@ class Budget:
     def __init__(self, client: redis.Redis, *, portal: str, config: BudgetConfig) -> None:
         self._client = client
         self.key = budget_key(portal)
+        self._waiting_key = f"{self.key}:bookings-waiting"
         self.config = config
         self._take = client.register_script(_TAKE)
         self._observe = client.register_script(_OBSERVE)
@@ -95,11 +101,29 @@ class Budget:
 
     def take(self, priority: Priority = Priority.CHECK, *, cost: int = 1) -> Grant:
         """Ask for ``cost`` requests now."""
-        args = [self.config.run_limit(priority), self.config.silence, cost]
-        ok, value, at = self._take(keys=[self.key], args=args)
+        args = [self.config.run_limit(priority), self.config.silence, cost, priority.value]
+        ok, value, at = self._take(keys=[self.key, self._waiting_key], args=args)
+        metrics.BUDGET_REQUESTS.labels(priority.value, "yes" if int(ok) else "no").inc(cost)
         if int(ok):
             return Grant(True, 0.0, int(float(value)), float(at))
         return Grant(False, max(0.0, float(value)), 0, float(at))
+
+    def wait_for(self, priority: Priority, *, cost: int = 1, timeout_s: float) -> Grant:
+        """Wait up to ``timeout_s`` for requests; while a booking waits, checks get none."""
+        deadline = time.monotonic() + timeout_s
+        if priority is Priority.BOOKING:
+            self._client.incr(self._waiting_key)
+            self._client.expire(self._waiting_key, int(timeout_s) + 5)
+        try:
+            while True:
+                grant = self.take(priority, cost=cost)
+                left = deadline - time.monotonic()
+                if grant.granted or grant.wait_s > left:
+                    return grant
+                time.sleep(max(0.01, grant.wait_s))
+        finally:
+            if priority is Priority.BOOKING:
+                self._client.decr(self._waiting_key)
 
     def observe(self, headers: dict[str, str]) -> None:
         """Correct the model from an answer's ``X-RateLimit-*`` headers (present on allowed answers only)."""

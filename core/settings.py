@@ -41,7 +41,9 @@ class Settings(BaseSettings):
     portal_rate_silence_s: float = Field(60.0, description="Seconds of silence after which the portal's count resets")
     budget_margin_requests: int = Field(1, description="Requests of each run the farm never uses, as safety margin")
     budget_margin_s: float = Field(1.0, description="Seconds added to the portal's silence, as safety margin")
-    budget_booking_reserve: int = Field(2, description="Requests of each run that checks leave to bookings")
+    budget_booking_reserve: int = Field(
+        0, description="Requests of each run that checks always leave to bookings (which go first anyway)"
+    )
     captcha_reuse_s: float = Field(270.0, description="Seconds a captcha token is reused (it lives 300 s)")
     browser_page_uses: int = Field(200, description="Checks before a browser context and page are recycled")
     browser_uses: int = Field(2000, description="Checks before a browser is retired and relaunched")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from browser_profiles import Profile
+from core import metrics
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+
+
+class BrowserGone(RuntimeError):
+    """The browser died under a check (crash, kill, OOM): not the portal's fault; retried with a new one."""
 
 
 @dataclass(frozen=True)
@@ -85,14 +90,27 @@ class WarmBrowser:
             self._context = self._new_context(self._browser)
             self._page = self._context.new_page()
             self._page_uses = 0
+            metrics.PAGES_OPEN.inc()
         return self._page
 
     def _must_retire(self, browser: Browser) -> bool:
-        return (
-            not browser.is_connected()
-            or self._browser_uses >= self.limits.browser_uses
-            or time.monotonic() - self._launched_at > self.limits.max_age_s
+        reason = (
+            "disconnected"
+            if not browser.is_connected()
+            else "uses"
+            if self._browser_uses >= self.limits.browser_uses
+            else "age"
+            if time.monotonic() - self._launched_at > self.limits.max_age_s
+            else None
         )
+        if reason:
+            metrics.BROWSER_RETIREMENTS.labels(reason).inc()
+            log.info("retiring chromium: %s", reason)
+        return reason is not None
+
+    @property
+    def open(self) -> bool:
+        return self._browser is not None and self._browser.is_connected()
 
     def _launch(self) -> Browser:
         if self._playwright is None:
@@ -105,6 +123,7 @@ class WarmBrowser:
         self._launched_at = time.monotonic()
         self._browser_uses = 0
         self.launches += 1
+        metrics.BROWSER_LAUNCHES.inc()
         log.info("chromium %s launched", browser.version)
         return browser
 
@@ -121,6 +140,8 @@ class WarmBrowser:
         return context
 
     def _close_context(self) -> None:
+        if self._page is not None:
+            metrics.PAGES_OPEN.dec()
         context, self._context, self._page = self._context, None, None
         if context is not None:
             try:
@@ -130,6 +151,8 @@ class WarmBrowser:
                 self._close_browser()
 
     def _close_browser(self) -> None:
+        if self._page is not None:
+            metrics.PAGES_OPEN.dec()
         browser, self._browser = self._browser, None
         self._context, self._page = None, None
         if browser is not None:

@@ -15,6 +15,7 @@ from typing import Any
 import redis
 from playwright.sync_api import Page
 
+from core import metrics
 from core.budget import Budget, Priority
 from workers.fetch import get_json, post_json
 from workers.portal import PortalChanged, PortalUnavailable
@@ -57,13 +58,10 @@ class CaptchaTokens:
         self._client.delete(self._key)
 
     def _solve(self, page: Page, budget: Budget) -> str:
-        grant = budget.take(Priority.BOOKING, cost=2)
-        if not grant.granted:
-            time.sleep(min(grant.wait_s, self._timeout_s))
-            grant = budget.take(Priority.BOOKING, cost=2)
-            if not grant.granted:
-                raise PortalUnavailable("no request budget for the captcha", f"{self._api}/captcha-challenge/")
+        if not budget.wait_for(Priority.BOOKING, cost=2, timeout_s=self._timeout_s).granted:
+            raise PortalUnavailable("no request budget for the captcha", f"{self._api}/captcha-challenge/")
         self._client.incr(self.challenges_key)
+        metrics.CAPTCHA_CHALLENGES.inc()
         challenge = get_json(page, f"{self._api}/captcha-challenge/", budget=budget)
         payload = solve_in_browser(page, challenge.body)
         verified = post_json(page, f"{self._api}/captcha-verify/", {"payload": payload}, budget=budget)

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class Farm:
     settings: Settings
+    checks_done: int = 0
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:

@@ -10,6 +10,7 @@ from playwright.sync_api import APIResponse, Page
 from playwright.sync_api import Error as PlaywrightError
 
 from core.budget import Budget
+from workers.browser import BrowserGone
 from workers.portal import PortalUnavailable
 
 TIMEOUT_MS = 15_000
@@ -35,16 +36,23 @@ def _answer(url: str, response: APIResponse, budget: Budget) -> Answer:
     return Answer(url, response.status, headers, raw, body)
 
 
+def _failure(page: Page, url: str, exc: PlaywrightError) -> Exception:
+    browser = page.context.browser
+    if browser is None or not browser.is_connected():
+        return BrowserGone(f"the browser died during a request to {url}")
+    return PortalUnavailable(f"no answer: {exc.message.splitlines()[0]}", url)
+
+
 def get_json(page: Page, url: str, *, budget: Budget, timeout_ms: float = TIMEOUT_MS) -> Answer:
     try:
         return _answer(url, page.request.get(url, timeout=timeout_ms, fail_on_status_code=False), budget)
     except PlaywrightError as exc:
-        raise PortalUnavailable(f"no answer: {exc.message.splitlines()[0]}", url) from exc
+        raise _failure(page, url, exc) from exc
 
 
 def post_json(page: Page, url: str, payload: Any, *, budget: Budget, timeout_ms: float = TIMEOUT_MS) -> Answer:
     try:
         response = page.request.post(url, data=payload, timeout=timeout_ms, fail_on_status_code=False)
     except PlaywrightError as exc:
-        raise PortalUnavailable(f"no answer: {exc.message.splitlines()[0]}", url) from exc
+        raise _failure(page, url, exc) from exc
     return _answer(url, response, budget)

@@ -2,8 +2,8 @@
 checks due in the next few seconds with their exact send time (Celery ``eta``).
 
 A new plan starts when the previous run and its silence are over, or at once when the set of watched
-services changes (then with the requests the current run has left). Checks of a superseded plan that
-were already enqueued are skipped by the task; the budget gate guards the limiter either way.
+services changes (then with the requests the current run has left); the budget gate in the check task
+guards the limiter whatever the plan says. With more services than a run has requests, services take turns.
 """
 
 from __future__ import annotations
@@ -52,11 +52,6 @@ def load(client: redis.Redis, portal: str) -> StoredPlan | None:
     return StoredPlan.from_json(raw) if isinstance(raw, bytes) else None
 
 
-def is_current(client: redis.Redis, portal: str, plan_id: str) -> bool:
-    plan = load(client, portal)
-    return plan is not None and plan.id == plan_id
-
-
 def _run_start(budget: Budget, *, now: float, previous: StoredPlan | None, changed: bool) -> tuple[float, int]:
     """When the next run starts and how many check requests it may use."""
     config = budget.config
@@ -74,12 +69,20 @@ def _run_start(budget: Budget, *, now: float, previous: StoredPlan | None, chang
 
 
 def _new_plan(
-    weights: Mapping[int, float], budget: Budget, *, now: float, previous: StoredPlan | None, steady_interval_s: float
+    weights: Mapping[int, float],
+    budget: Budget,
+    *,
+    now: float,
+    previous: StoredPlan | None,
+    steady_interval_s: float,
+    last_planned: Mapping[int, float],
 ) -> StoredPlan:
     changed = previous is None or set(previous.services) != set(weights)
     start, limit = _run_start(budget, now=now, previous=previous, changed=changed)
     silence = budget.config.silence
-    run: RunPlan = plan_run(weights, Limiter(limit, silence), steady_interval_s=steady_interval_s)
+    run: RunPlan = plan_run(
+        weights, Limiter(limit, silence), steady_interval_s=steady_interval_s, last_planned=last_planned
+    )
     full_limit = budget.config.run_limit(Priority.CHECK) if budget.config.limit > 0 else 0
     steady = plan_run(weights, Limiter(full_limit, silence), steady_interval_s=steady_interval_s)
     return StoredPlan(
@@ -113,7 +116,13 @@ def tick(
             client.delete(plan_key(portal))
             return 0
         if plan is None or set(plan.services) != set(weights) or now >= plan.end:
-            plan = _new_plan(weights, budget, now=now, previous=plan, steady_interval_s=steady_interval_s)
+            turns_key = f"{plan_key(portal)}:turns"
+            last_planned = {int(k): float(v) for k, v in client.hgetall(turns_key).items()}
+            plan = _new_plan(
+                weights, budget, now=now, previous=plan, steady_interval_s=steady_interval_s, last_planned=last_planned
+            )
+            if plan.sends:
+                client.hset(turns_key, mapping={str(service): plan.start for _, service in plan.sends})
         due = [(at, service) for at, service in plan.sends if plan.cursor <= at < now + HORIZON_S]
         for at, service in due:
             enqueue(service, plan.id, at)

@@ -74,11 +74,18 @@ class RunPlan:
         return self.cycle / n if n else None
 
 
-def allocate(weights: Mapping[int, float], requests: int) -> dict[int, int]:
-    """Requests per service for one run: at least one each, the rest in proportion to √weight."""
+def allocate(
+    weights: Mapping[int, float], requests: int, *, last_planned: Mapping[int, float] | None = None
+) -> dict[int, int]:
+    """Requests per service for one run: at least one each, the rest in proportion to √weight.
+
+    With more services than requests, those planned longest ago go first (then the heavier), so all take turns.
+    """
     ordered = sorted(weights, key=lambda s: (-weights[s], s))
     if requests < len(ordered):
-        return dict.fromkeys(ordered[:requests], 1)
+        since = last_planned or {}
+        turn = sorted(ordered, key=lambda s: (since.get(s, 0.0), -weights[s], s))
+        return dict.fromkeys(turn[:requests], 1)
     counts = dict.fromkeys(ordered, 1)
     roots = {s: math.sqrt(max(weights[s], 1e-9)) for s in ordered}
     for _ in range(requests - len(ordered)):
@@ -106,7 +113,13 @@ def _best_length(counts: Mapping[int, int], weights: Mapping[int, float], silenc
     return (low + high) / 2
 
 
-def plan_run(weights: Mapping[int, float], limiter: Limiter, *, steady_interval_s: float) -> RunPlan:
+def plan_run(
+    weights: Mapping[int, float],
+    limiter: Limiter,
+    *,
+    steady_interval_s: float,
+    last_planned: Mapping[int, float] | None = None,
+) -> RunPlan:
     """The next run for services with these weights (higher: more subscribers, nearer deadlines)."""
     if not weights:
         return RunPlan((), 0.0, 0.0)
@@ -114,7 +127,7 @@ def plan_run(weights: Mapping[int, float], limiter: Limiter, *, steady_interval_
         step = steady_interval_s / len(weights)
         ordered = sorted(weights, key=lambda s: (-weights[s], s))
         return RunPlan(tuple((i * step, s) for i, s in enumerate(ordered)), steady_interval_s - step, step)
-    counts = allocate(weights, limiter.max_requests)
+    counts = allocate(weights, limiter.max_requests, last_planned=last_planned)
     length = _best_length(counts, weights, limiter.silence_s)
     sends = sorted((length * j / (n - 1) if n > 1 else 0.0, s) for s, n in counts.items() for j in range(n))
     return RunPlan(tuple(sends), length, limiter.silence_s)

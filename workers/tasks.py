@@ -9,7 +9,9 @@ from typing import Any
 from core.budget import Priority
 from core.db import transaction
 from core.demand import service_weights
+from core.heartbeats import beat
 from workers import pacing
+from workers.browser import BrowserGone
 from workers.celery_app import app
 from workers.check import check_service as run_check
 from workers.farm import current_farm
@@ -19,7 +21,7 @@ from workers.portal import PortalDown, PortalUnavailable
 @app.task(
     name="workers.tasks.check_service",
     bind=True,
-    autoretry_for=(PortalUnavailable, PortalDown),
+    autoretry_for=(PortalUnavailable, PortalDown, BrowserGone),
     retry_backoff=1,
     retry_backoff_max=20,
     retry_jitter=True,
@@ -28,13 +30,15 @@ from workers.portal import PortalDown, PortalUnavailable
 def check_service(self: Any, service_id: int, plan_id: str | None = None) -> list[int]:
     """One planned check of a service; waits for the request budget, never dropped for lack of it."""
     farm = current_farm()
-    if plan_id and not self.request.retries and not pacing.is_current(farm.redis, farm.portal, plan_id):
-        return []  # the plan was replaced; the new one covers this service
     grant = farm.budget.take(Priority.CHECK, cost=farm.requests_per_check())
     if not grant.granted:
         raise self.retry(countdown=grant.wait_s + 0.05, max_retries=None)
     worker = f"{self.request.hostname}:{os.getpid()}"
-    return run_check(farm, service_id=service_id, task_id=self.request.id, worker=worker)
+    try:
+        return run_check(farm, service_id=service_id, task_id=self.request.id, worker=worker)
+    finally:
+        farm.checks_done += 1
+        beat(farm.redis, worker=worker, browsers_open=int(farm.browser.open), checks_done=farm.checks_done)
 
 
 @app.task(name="workers.tasks.plan_checks")

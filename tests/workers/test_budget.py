@@ -73,3 +73,19 @@ def test_a_refusal_silences_everyone_until_the_portal_reset(redis_url: str) -> N
     refused = b.take(Priority.BOOKING)
     assert not refused.granted
     assert refused.at + refused.wait_s == pytest.approx(until)
+
+
+def test_a_waiting_booking_goes_before_checks(redis_url: str) -> None:
+    b = budget(redis_url)
+    assert b.take(Priority.BOOKING, cost=5).granted  # the run is used up: both must wait for the silence
+    booking: list[int] = []
+    waiter = threading.Thread(target=lambda: booking.append(b.wait_for(Priority.BOOKING, timeout_s=3).count))
+    waiter.start()
+    time.sleep(0.05)
+    check = b.take()
+    while not check.granted:  # a check asking as eagerly as it can
+        time.sleep(0.005)
+        check = b.take()
+    waiter.join()
+    assert booking == [1], "the booking got the first request of the new run"
+    assert check.count == 2

@@ -51,3 +51,10 @@ def test_without_a_limiter_every_service_is_asked_once_per_interval_staggered() 
     plan = plan_run({1: 1.0, 2: 1.0}, Limiter(0, 0.0), steady_interval_s=10)
     assert plan.mean_interval(1) == pytest.approx(10)
     assert [t for t, _ in plan.sends] == [0.0, 5.0]
+
+
+def test_services_take_turns_when_a_run_cannot_hold_them_all() -> None:
+    weights = dict.fromkeys(range(5), 1.0)
+    first = allocate(weights, 3)
+    second = allocate(weights, 3, last_planned=dict.fromkeys(first, 100.0))
+    assert set(first) | set(second) == set(weights)
