@@ -16,7 +16,7 @@ from api.auth import require_safe_token
 from api.pages import HERE
 from api.routes import checks, evidence, farm, health, me, review, subscriptions, targets
 from core import metrics
-from core.catalogue import CachedCatalogue
+from core.catalogue import catalogue_for
 from core.db import make_engine, make_sessionmaker
 from core.links import signing_key
 from core.migrate import require_current
@@ -75,11 +75,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.sessions = make_sessionmaker(engine)
     app.state.redis = client
     app.state.link_key = signing_key(settings.api_token)
-    app.state.catalogue = CachedCatalogue(
-        settings.portal_api_url,
-        ttl=settings.catalogue_ttl_s,
-        user_agent=f"MTA/0.1 (+{settings.operator_contact})",
-    )
+    app.state.catalogue = catalogue_for(settings, client)
     for router in (health, targets, checks, evidence, subscriptions, farm, me, review):
         app.include_router(router.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+import redis
 import redis.asyncio as aioredis
 import uvicorn
 from telegram import BotCommand, Update
@@ -27,7 +28,7 @@ from bot.context import BotDeps, app_deps
 from bot.fanout import rate_limiter
 from bot.texts import LANGUAGES, text
 from bot.webhook import set_webhook, webhook_server
-from core.catalogue import CachedCatalogue
+from core.catalogue import catalogue_for
 from core.db import make_engine, make_sessionmaker
 from core.migrate import require_current
 from core.settings import Settings, get_settings
@@ -78,7 +79,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
     application.bot_data["deps"] = BotDeps(
         settings=settings,
         sessions=make_sessionmaker(engine),
-        catalogue=CachedCatalogue(settings.portal_api_url, ttl=settings.catalogue_ttl_s),
+        catalogue=catalogue_for(settings, redis.Redis.from_url(settings.redis_url)),
         redis=None,  # type: ignore[arg-type]  # opened in post_init, on the application's loop
     )
     # First, for every update: private chats only, then the per-user rate limit, then the allowlist.
