@@ -172,7 +172,10 @@ class PortalOut(BaseModel):
     portal: str = Field(examples=["www48.muenchen.de"])
     breaker: Literal["closed", "open", "half-open"] = Field(examples=["closed"])
     state: str = Field(examples=["up"], description="up | down | blocked | changed, as the workers last saw it")
-    budget: dict[str, str] = Field(examples=[{"limit_per_hour": "600", "used": "112"}])
+    budget: dict[str, str] = Field(
+        examples=[{"count": "12", "last": "1900000000.5", "blocked_until": "0"}],
+        description="The shared request budget as the workers keep it (core.budget), empty before the first request",
+    )
 
 
 class WorkerOut(BaseModel):

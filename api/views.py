@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import Request
+from fastapi import Request, Response
+from pydantic import BaseModel, TypeAdapter
 
 from api.schemas import CheckOut, EvidenceOut, SubscriptionOut
+from core.history import CheckView, EvidenceView
 from core.links import expiry, sign
-from core.models import Check, Evidence, Subscription
+from core.models import Subscription
 
+CHECK_LIST = TypeAdapter(list[CheckOut])
 EVIDENCE_URL_TTL_S = 86400  # a day: long enough to open an alert or a review page, short enough to age out
 
 
@@ -21,17 +24,18 @@ class Signer:
     key: bytes
     expires: int
 
-    def evidence_url(self, evidence_id: int, *, thumbnail: bool = False) -> str:
-        signature = sign(self.key, "evidence", evidence_id, self.expires)
-        path = f"evidence/{evidence_id}/thumbnail" if thumbnail else f"evidence/{evidence_id}"
-        return f"{self.base}{path}?exp={self.expires}&sig={signature}"
+    def evidence_urls(self, evidence_id: int) -> tuple[str, str]:
+        """The file's URL and its thumbnail's; one signature serves both."""
+        query = f"?exp={self.expires}&sig={sign(self.key, 'evidence', evidence_id, self.expires)}"
+        return f"{self.base}evidence/{evidence_id}{query}", f"{self.base}evidence/{evidence_id}/thumbnail{query}"
 
 
 def signer(request: Request) -> Signer:
     return Signer(str(request.base_url), request.app.state.link_key, expiry(EVIDENCE_URL_TTL_S))
 
 
-def evidence_out(item: Evidence, signer: Signer) -> EvidenceOut:
+def evidence_out(item: EvidenceView, signer: Signer) -> EvidenceOut:
+    url, thumbnail_url = signer.evidence_urls(item.id)
     return EvidenceOut(
         id=item.id,
         kind=item.kind,
@@ -39,12 +43,12 @@ def evidence_out(item: Evidence, signer: Signer) -> EvidenceOut:
         sha256=item.sha256,
         size=item.size,
         created_at=item.created_at,
-        url=signer.evidence_url(item.id),
-        thumbnail_url=signer.evidence_url(item.id, thumbnail=True) if item.kind == "screenshot" else None,
+        url=url,
+        thumbnail_url=thumbnail_url if item.kind == "screenshot" else None,
     )
 
 
-def check_out(check: Check, signer: Signer) -> CheckOut:
+def check_out(check: CheckView, signer: Signer) -> CheckOut:
     evidence = [evidence_out(e, signer) for e in check.evidence]
     shot = next((e for e in evidence if e.kind == "screenshot"), None)
     stored_thumbnail = next((e for e in evidence if e.kind == "thumbnail"), None)
@@ -65,6 +69,13 @@ def check_out(check: Check, signer: Signer) -> CheckOut:
         reviewed_at=check.reviewed_at,
         evidence=evidence,
     )
+
+
+def json_response(model: BaseModel | list[CheckOut]) -> Response:
+    """Serialise in one pass (pydantic's Rust serialiser) what was already validated when it was built;
+    FastAPI would dump, re-validate and serialise it again. The route's ``response_model`` still documents it."""
+    body = CHECK_LIST.dump_json(model) if isinstance(model, list) else model.model_dump_json()
+    return Response(body, media_type="application/json")
 
 
 def subscription_out(subscription: Subscription) -> SubscriptionOut:

@@ -1,12 +1,18 @@
-"""What the farm saw, for reading: targets, checks newest first by cursor, slot appearances and evidence."""
+"""What the farm saw, for reading: targets, checks newest first by cursor, slot appearances and evidence.
+
+Checks are read as plain values (``CheckView``) by column, not as ORM objects: the checks list is the
+control API's hottest path, and building entities costs more than the query.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, fields
+from typing import Any
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import Session
 
 from core.models import Alert, Check, Evidence, Slot, Subscription, Target
 
@@ -24,11 +30,54 @@ class CheckFilter:
     until: dt.datetime | None = None  # started before, aware
 
 
-def list_targets(session: Session) -> list[Target]:
-    return list(session.scalars(select(Target).order_by(Target.id)))
+@dataclass(frozen=True)
+class EvidenceView:
+    id: int
+    check_id: int
+    kind: str
+    path: str
+    content_type: str
+    sha256: str
+    size: int
+    created_at: dt.datetime
 
 
-def _filtered(query: Select[tuple[Check]], filters: CheckFilter) -> Select[tuple[Check]]:
+@dataclass(frozen=True)
+class CheckView:
+    id: int
+    target_id: int
+    worker: str | None
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    outcome: str
+    error: str | None
+    slot_count: int
+    request_url: str | None
+    verdict: str | None
+    reviewed_by: str | None
+    reviewed_at: dt.datetime | None
+    evidence: tuple[EvidenceView, ...] = ()
+
+
+def _columns(view: type[Any], model: type[Any]) -> list[ColumnElement[Any]]:
+    return [getattr(model, f.name) for f in fields(view) if f.name != "evidence"]
+
+
+CHECK_COLUMNS = _columns(CheckView, Check)
+EVIDENCE_COLUMNS = _columns(EvidenceView, Evidence)
+
+
+def _with_evidence(session: Session, query: Select[Any]) -> list[CheckView]:
+    rows = session.execute(query).all()
+    found: dict[int, list[EvidenceView]] = defaultdict(list)
+    if rows:
+        ids = [row.id for row in rows]
+        for item in session.execute(select(*EVIDENCE_COLUMNS).where(Evidence.check_id.in_(ids)).order_by(Evidence.id)):
+            found[item.check_id].append(EvidenceView(**item._mapping))
+    return [CheckView(**row._mapping, evidence=tuple(found[row.id])) for row in rows]
+
+
+def _filtered(query: Select[Any], filters: CheckFilter) -> Select[Any]:
     if filters.target_id is not None:
         query = query.where(Check.target_id == filters.target_id)
     if filters.outcome is not None:
@@ -44,18 +93,23 @@ def _filtered(query: Select[tuple[Check]], filters: CheckFilter) -> Select[tuple
     return query
 
 
+def list_targets(session: Session) -> list[Target]:
+    return list(session.scalars(select(Target).order_by(Target.id)))
+
+
 def list_checks(
     session: Session, *, filters: CheckFilter = CheckFilter(), before_id: int | None = None, limit: int = 50
-) -> list[Check]:
+) -> list[CheckView]:
     """Up to ``limit`` checks matching ``filters``, newest first, older than ``before_id`` (the cursor)."""
-    query = _filtered(select(Check), filters).options(selectinload(Check.evidence))
+    query = _filtered(select(*CHECK_COLUMNS), filters)
     if before_id is not None:
         query = query.where(Check.id < before_id)
-    return list(session.scalars(query.order_by(Check.id.desc()).limit(limit)))
+    return _with_evidence(session, query.order_by(Check.id.desc()).limit(limit))
 
 
-def get_check(session: Session, *, check_id: int) -> Check | None:
-    return session.scalar(select(Check).where(Check.id == check_id).options(selectinload(Check.evidence)))
+def get_check(session: Session, *, check_id: int) -> CheckView | None:
+    found = _with_evidence(session, select(*CHECK_COLUMNS).where(Check.id == check_id))
+    return found[0] if found else None
 
 
 def list_slots(
@@ -76,28 +130,19 @@ def get_evidence(session: Session, *, evidence_id: int) -> Evidence | None:
     return session.get(Evidence, evidence_id)
 
 
-def checks_alerted_to(session: Session, *, user_id: int, limit: int = 50) -> list[Check]:
-    """The checks whose findings were alerted to ``user_id``, newest first: the evidence that user may see."""
-    alerted = (
+def _alerted_to(user_id: int) -> Select[Any]:
+    return (
         select(Alert.check_id)
         .join(Subscription, Subscription.id == Alert.subscription_id)
         .where(Subscription.user_id == user_id)
     )
-    query = (
-        select(Check)
-        .where(Check.id.in_(alerted))
-        .options(selectinload(Check.evidence))
-        .order_by(Check.id.desc())
-        .limit(limit)
-    )
-    return list(session.scalars(query))
+
+
+def checks_alerted_to(session: Session, *, user_id: int, limit: int = 50) -> list[CheckView]:
+    """The checks whose findings were alerted to ``user_id``, newest first: the evidence that user may see."""
+    query = select(*CHECK_COLUMNS).where(Check.id.in_(_alerted_to(user_id))).order_by(Check.id.desc()).limit(limit)
+    return _with_evidence(session, query)
 
 
 def was_alerted(session: Session, *, user_id: int, check_id: int) -> bool:
-    query = (
-        select(Alert.id)
-        .join(Subscription, Subscription.id == Alert.subscription_id)
-        .where(Subscription.user_id == user_id, Alert.check_id == check_id)
-        .limit(1)
-    )
-    return session.scalar(query) is not None
+    return session.scalar(_alerted_to(user_id).where(Alert.check_id == check_id).limit(1)) is not None

@@ -5,16 +5,17 @@ from __future__ import annotations
 from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 from fastapi.responses import FileResponse
 
 from api.auth import operator
 from api.deps import SessionDep, SignerDep
 from api.errors import OPERATOR_ERRORS, error_responses
 from api.schemas import INT32, CheckOut, CheckPage, Outcome, ReviewIn, SlotOut, UTCTime
-from api.views import check_out
+from api.views import check_out, json_response
 from core import history
-from core.models import Check, Slot
+from core.history import CheckView
+from core.models import Slot
 from core.reviews import NotAFinding, review_check
 
 router = APIRouter(prefix="/checks", tags=["checks"], dependencies=[Depends(operator)], responses=OPERATOR_ERRORS)
@@ -22,14 +23,14 @@ router = APIRouter(prefix="/checks", tags=["checks"], dependencies=[Depends(oper
 CheckId = Annotated[int, Path(ge=1, le=INT32)]
 
 
-def _check(session: SessionDep, check_id: CheckId) -> Check:
+def _check(session: SessionDep, check_id: CheckId) -> CheckView:
     check = history.get_check(session, check_id=check_id)
     if check is None:
         raise HTTPException(404, f"no check {check_id}")
     return check
 
 
-CheckDep = Annotated[Check, Depends(_check)]
+CheckDep = Annotated[CheckView, Depends(_check)]
 
 
 @router.get("", response_model=CheckPage)
@@ -43,14 +44,15 @@ def list_checks(
     until: Annotated[UTCTime | None, Query(description="Started before")] = None,
     cursor: Annotated[int | None, Query(ge=1, le=INT32, description="`next_cursor` of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> CheckPage:
+) -> Response:
     """Checks newest first, filtered by target, outcome, verdict and time range, a page at a time."""
     filters = history.CheckFilter(target_id=target_id, outcome=outcome, verdict=verdict, since=since, until=until)
     checks = history.list_checks(session, filters=filters, before_id=cursor, limit=limit)
-    return CheckPage(
+    page = CheckPage(
         items=[check_out(c, signer) for c in checks],
         next_cursor=checks[-1].id if len(checks) == limit else None,
     )
+    return json_response(page)
 
 
 @router.get("/{check_id}", response_model=CheckOut, responses=error_responses(404))
@@ -73,7 +75,7 @@ def review(check_id: CheckId, body: ReviewIn, session: SessionDep, signer: Signe
         raise HTTPException(409, str(exc)) from exc
     if check is None:
         raise HTTPException(404, f"no check {check_id}")
-    return check_out(check, signer)
+    return check_out(_check(session, check_id), signer)
 
 
 @router.get(

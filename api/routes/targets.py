@@ -10,7 +10,7 @@ from api.auth import operator
 from api.deps import SessionDep, SignerDep
 from api.errors import OPERATOR_ERRORS, error_responses
 from api.schemas import INT32, CheckOut, Outcome, SlotOut, TargetOut, UTCTime
-from api.views import check_out
+from api.views import check_out, json_response
 from core import history
 from core.models import Slot, Target
 
@@ -45,19 +45,19 @@ def list_target_checks(
     target: TargetDep,
     session: SessionDep,
     signer: SignerDep,
-    response: Response,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     outcome: Outcome | None = None,
     since: UTCTime | None = None,
     until: UTCTime | None = None,
     cursor: Annotated[int | None, Query(ge=1, le=INT32, description="`next` of the Link header")] = None,
-) -> list[CheckOut]:
+) -> Response:
     """The target's checks, newest first; a `Link: <…>; rel="next"` header points to the older ones."""
     filters = history.CheckFilter(target_id=target.id, outcome=outcome, since=since, until=until)
     checks = history.list_checks(session, filters=filters, before_id=cursor, limit=limit)
+    response = json_response([check_out(c, signer) for c in checks])
     if len(checks) == limit:
         response.headers["Link"] = f'</targets/{target.id}/checks?limit={limit}&cursor={checks[-1].id}>; rel="next"'
-    return [check_out(c, signer) for c in checks]
+    return response
 
 
 @router.get("/{target_id}/slots", response_model=list[SlotOut], responses=error_responses(404))

@@ -190,7 +190,7 @@ async def test_portal_and_workers_come_from_redis(
     client = redis.Redis.from_url(private_redis_url)
     portal = portal_name(api_settings("", private_redis_url, Path()).portal_api_url)
     record_portal_state(client, portal, "blocked")
-    client.hset(budget_key(portal), mapping={"limit_per_hour": "600", "used": "12"})
+    client.hset(budget_key(portal), mapping={"count": "12", "last": "1900000000.5"})
     beat(client, worker="worker@a:1", browsers_open=1, checks_done=40)
     beat(client, worker="worker@b:2", browsers_open=0, checks_done=3, now=dt.datetime.now().timestamp() - 600)
     async with make_client(redis_url=private_redis_url) as api:
@@ -201,7 +201,7 @@ async def test_portal_and_workers_come_from_redis(
         "portal": portal,
         "breaker": "closed",
         "state": "blocked",
-        "budget": {"limit_per_hour": "600", "used": "12"},
+        "budget": {"count": "12", "last": "1900000000.5"},
     }
     assert (workers["worker@a:1"]["alive"], workers["worker@a:1"]["checks_done"]) == (True, 40)
     assert workers["worker@b:2"]["alive"] is False

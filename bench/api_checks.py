@@ -1,0 +1,145 @@
+"""The checks list of the control API under load: 100,000 checks in PostgreSQL, 20 concurrent clients, loopback.
+
+A fresh PostgreSQL database is migrated and filled by COPY: 100,000 checks over 20 targets, one in fifty a
+finding with its screenshot and raw answer as evidence. The API runs as its own process (``python -m api``)
+with the operator token; 20 clients, each on one keep-alive connection, alternate between the first page of
+``GET /checks`` and a deep page (a cursor near the oldest checks) for a fixed number of requests.
+
+``run()`` gives ``api_checks_list_p95_ms`` (goal < 50) and the p95 of each kind of page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import os
+import secrets
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import psycopg
+
+from core.migrate import upgrade
+from launch.farm import start_redis
+from launch.processes import PYTHON, ProcessGroup, free_port
+
+POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
+CHECKS, TARGETS, FINDING_EVERY = 100_000, 20, 50
+CLIENTS, REQUESTS_PER_CLIENT, WARMUP_PER_CLIENT = 20, 60, 5
+PAGE = 50
+
+
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    name = f"mta_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://{POSTGRES_SERVER.split('://', 1)[1]}/{name}"
+    finally:
+        with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def seed(database_url: str, evidence_dir: Path) -> None:
+    """TARGETS targets and CHECKS checks, newest last; every FINDING_EVERY-th found slots and has evidence."""
+    evidence_dir.mkdir(parents=True, exist_ok=True)
+    shot, raw = evidence_dir / "shot.png", evidence_dir / "raw.json"
+    shot.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(2048))
+    raw.write_text('{"availableDays": []}')
+    start = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    with psycopg.connect(database_url.replace("postgresql+psycopg", "postgresql")) as conn:
+        with conn.cursor() as cur, cur.copy("COPY targets (id, service_id, office_id, created_at) FROM STDIN") as copy:
+            for target in range(1, TARGETS + 1):
+                copy.write_row((target, 1063475, 10000 + target, start))
+        columns = "id, target_id, worker, started_at, finished_at, outcome, slot_count, request_url"
+        with conn.cursor() as cur, cur.copy(f"COPY checks ({columns}) FROM STDIN") as copy:
+            for i in range(1, CHECKS + 1):
+                at = start + dt.timedelta(seconds=3 * i)
+                finding = i % FINDING_EVERY == 0
+                outcome, slots = ("slots", 2) if finding else ("no_slots", 0)
+                url = "http://portal/available-calendar/"
+                copy.write_row(
+                    (i, i % TARGETS + 1, "worker@bench:1", at, at + dt.timedelta(seconds=2), outcome, slots, url)
+                )
+        columns = "check_id, kind, path, content_type, sha256, size, created_at"
+        with conn.cursor() as cur, cur.copy(f"COPY evidence ({columns}) FROM STDIN") as copy:
+            for i in range(FINDING_EVERY, CHECKS + 1, FINDING_EVERY):
+                for kind, path, content_type in (
+                    ("screenshot", shot, "image/png"),
+                    ("raw_json", raw, "application/json"),
+                ):
+                    data = path.read_bytes()
+                    copy.write_row(
+                        (i, kind, str(path), content_type, hashlib.sha256(data).hexdigest(), len(data), start)
+                    )
+        conn.execute("SELECT setval('checks_id_seq', (SELECT max(id) FROM checks))")
+        conn.execute("SELECT setval('targets_id_seq', (SELECT max(id) FROM targets))")
+    with psycopg.connect(database_url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+
+
+async def _client(url: str, token: str, latencies: dict[str, list[float]], deep_cursor: int) -> None:
+    paths = {"first": f"/checks?limit={PAGE}", "deep": f"/checks?limit={PAGE}&cursor={deep_cursor}"}
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30) as client:
+        for n in range(WARMUP_PER_CLIENT + REQUESTS_PER_CLIENT):
+            kind = "first" if n % 2 == 0 else "deep"
+            started = time.perf_counter()
+            response = await client.get(paths[kind])
+            elapsed = (time.perf_counter() - started) * 1000
+            response.raise_for_status()
+            if len(response.json()["items"]) != PAGE:
+                raise RuntimeError(f"{paths[kind]} gave a short page")
+            if n >= WARMUP_PER_CLIENT:
+                latencies[kind].append(elapsed)
+
+
+async def _load(url: str, token: str) -> dict[str, list[float]]:
+    latencies: dict[str, list[float]] = {"first": [], "deep": []}
+    await asyncio.gather(*(_client(url, token, latencies, deep_cursor=1000) for _ in range(CLIENTS)))
+    return latencies
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[18]
+
+
+def run() -> dict[str, float]:
+    token = secrets.token_urlsafe(32)
+    with tempfile.TemporaryDirectory(prefix="mta-bench-api-") as tmp, fresh_database() as database_url:
+        folder = Path(tmp)
+        upgrade(database_url)
+        seed(database_url, folder / "evidence")
+        with ProcessGroup(folder / "logs") as group:
+            redis_url = start_redis(group)
+            port = free_port()
+            url = f"http://127.0.0.1:{port}"
+            env = {
+                "MTA_DATABASE_URL": database_url,
+                "MTA_REDIS_URL": redis_url,
+                "MTA_EVIDENCE_DIR": str(folder / "evidence"),
+                "MTA_API_TOKEN": token,
+                "MTA_DEMO": "0",
+            }
+            argv = [PYTHON, "-m", "api", "--port", str(port), "--workers", str(min(2, os.cpu_count() or 1))]
+            group.start("api", argv, env=env, ready_url=f"{url}/healthz")
+            latencies = asyncio.run(_load(url, token))
+    every = latencies["first"] + latencies["deep"]
+    return {
+        "api_checks_list_p95_ms": round(p95(every), 2),
+        "api_checks_list_first_page_p95_ms": round(p95(latencies["first"]), 2),
+        "api_checks_list_deep_page_p95_ms": round(p95(latencies["deep"]), 2),
+    }
+
+
+if __name__ == "__main__":
+    print(run())
