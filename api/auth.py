@@ -14,7 +14,7 @@ import time
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from core.links import expiry, read_user_token, sign, verify
@@ -109,7 +109,10 @@ def page_operator(
         raise HTTPException(303, "log in first", headers={"Location": f"/review/login?next={here}"}) from exc
 
 
-def link_user(request: Request, token: str) -> int:
+def link_user(
+    request: Request,
+    token: Annotated[str, Path(max_length=128, description="The signed token of the link the bot sent")],
+) -> int:
     """The user a ``/me/<token>`` link was signed for, or 403 when it is forged or expired."""
     user = read_user_token(_link_key(request), token)
     if user is None:

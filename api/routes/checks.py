@@ -57,6 +57,7 @@ def list_checks(
 
 @router.get("/{check_id}", response_model=CheckOut, responses=error_responses(404))
 def get_check(check: CheckDep, signer: SignerDep) -> CheckOut:
+    """One check with its evidence (signed URLs) and review."""
     return check_out(check, signer)
 
 
@@ -84,6 +85,7 @@ def review(check_id: CheckId, body: ReviewIn, session: SessionDep, signer: Signe
     responses={200: {"content": {"image/png": {}}, "description": "The PNG"}, **error_responses(404)},
 )
 def check_screenshot(check: CheckDep) -> FileResponse:
+    """The check's screenshot itself (the operator's token instead of a signed URL)."""
     shot = next((e for e in check.evidence if e.kind == "screenshot"), None)
     if shot is None or not FilePath(shot.path).is_file():
         raise HTTPException(404, f"check {check.id} has no screenshot")

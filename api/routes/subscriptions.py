@@ -50,11 +50,13 @@ def create_subscription(body: SubscriptionIn, session: SessionDep, catalogue: Ca
 def list_subscriptions(
     session: SessionDep, user_id: Annotated[int | None, Query(ge=-INT64, le=INT64)] = None
 ) -> list[SubscriptionOut]:
+    """Every subscription, or one user's."""
     return [subscription_out(s) for s in crud.list_subscriptions(session, user_id=user_id)]
 
 
 @router.get("/{subscription_id}", response_model=SubscriptionOut, responses=error_responses(404))
 def get_subscription(subscription_id: SubscriptionId, session: SessionDep) -> SubscriptionOut:
+    """One subscription."""
     subscription = crud.get_subscription(session, subscription_id=subscription_id)
     if subscription is None:
         raise HTTPException(404, f"no subscription {subscription_id}")
@@ -63,6 +65,7 @@ def get_subscription(subscription_id: SubscriptionId, session: SessionDep) -> Su
 
 @router.delete("/{subscription_id}", status_code=204, response_class=Response, responses=error_responses(404))
 def delete_subscription(subscription_id: SubscriptionId, session: SessionDep) -> Response:
+    """Stop watching: the subscription goes, its targets stay for the others."""
     if not crud.delete_subscription(session, subscription_id=subscription_id):
         raise HTTPException(404, f"no subscription {subscription_id}")
     return Response(status_code=204)

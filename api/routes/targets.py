@@ -37,6 +37,7 @@ def list_targets(session: SessionDep) -> list[Target]:
 
 @router.get("/{target_id}", response_model=TargetOut, responses=error_responses(404))
 def get_target(target: TargetDep) -> Target:
+    """One target."""
     return target
 
 
