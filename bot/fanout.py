@@ -1,7 +1,7 @@
 """Sending one thing to many chats: shuffled, bounded, and a chat that blocked the bot reported, not retried.
 
-The pace is the application's rate limiter (``rate_limiter``): PTB's AIORateLimiter spacing messages evenly
-below Telegram's ~30/s, waiting out any ``retry_after`` for every request alike.
+The pace is the application's rate limiter (``rate_limiter``, ``bot.pace.EvenPace``): messages evenly spaced
+below Telegram's ~30/s, and a ``retry_after`` waited out by every request alike.
 """
 
 from __future__ import annotations
@@ -15,29 +15,20 @@ from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import AIORateLimiter
 
 from bot.context import BotDeps
+from bot.pace import EvenPace
 from core import subscriptions as crud
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 CONCURRENCY = 32  # requests in flight at once; the limiter sets the pace, this only bounds the waiting queue
-RETRIES_AFTER_429 = 5
+RETRIES_AFTER_429 = 8
 
 
-def rate_limiter(messages_per_second: float) -> AIORateLimiter:
-    """Evenly spaced: a bucket of one message refilled ``messages_per_second`` times a second.
-
-    A bucket as large as the rate would allow a burst of a whole second's worth on top of the steady flow,
-    which a server counting any sliding second (as Telegram does) answers with 429.
-    """
-    return AIORateLimiter(
-        overall_max_rate=1,
-        overall_time_period=1 / messages_per_second,
-        max_retries=RETRIES_AFTER_429,
-    )
+def rate_limiter(messages_per_second: float) -> EvenPace:
+    return EvenPace(messages_per_second, max_retries=RETRIES_AFTER_429)
 
 
 @dataclass
