@@ -11,6 +11,7 @@ from bot.replies import answer, language, remember_language, say, show
 from bot.texts import LANGUAGES, text
 from core import subscriptions as crud
 from core.catalogue import CatalogueError
+from core.links import user_link
 from core.personal_data import PersonalData, forget_user, personal_data
 
 
@@ -59,8 +60,9 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if data is None:
         await say(update, context, "mydata_none")
         return
-    lang = await language(update, context)
-    await show(update, context, text(lang, "mydata", **await _personal_values(update, context, data)))
+    lang, settings = await language(update, context), deps_of(context).settings
+    link = text(lang, "mydata_link", minutes=settings.user_link_ttl_s // 60, link=user_link(settings, user_id=chat_id))
+    await show(update, context, text(lang, "mydata", **await _personal_values(update, context, data)) + "\n\n" + link)
 
 
 async def _personal_values(update: Update, context: ContextTypes.DEFAULT_TYPE, data: PersonalData) -> dict[str, object]:

@@ -113,6 +113,7 @@ TEXTS: dict[str, str] = {
         "Erster Kontakt: {created}\nGesendete Meldungen: {alerts} (zuletzt: {last})\n\nBeobachtungen:\n"
         "{subscriptions}\n\n/forget löscht alles."
     ),
+    "mydata_link": "Dasselbe als Webseite, mit Ihren Meldungen (der Link gilt {minutes} Minuten):\n{link}",
     "mydata_no_subscriptions": "keine",
     "alerts_on": "an",
     "alerts_off": "aus (der Chat hatte mich blockiert)",

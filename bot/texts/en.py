@@ -107,6 +107,7 @@ TEXTS: dict[str, str] = {
         "First contact: {created}\nAlerts sent: {alerts} (last: {last})\n\nSubscriptions:\n{subscriptions}\n\n"
         "/forget deletes all of it."
     ),
+    "mydata_link": "The same as a web page, with the alerts sent to you (the link works for {minutes} min):\n{link}",
     "mydata_no_subscriptions": "none",
     "alerts_on": "on",
     "alerts_off": "off (the chat had blocked me)",
