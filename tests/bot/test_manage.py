@@ -7,7 +7,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import subscriptions as crud
 from core.db import transaction
+from core.links import read_user_token, signing_key
 from core.models import Subscription, User
+from core.settings import Settings
 from tests.bot.helpers import PASING, RUPPERT, WOHNSITZ, Chat, buttons, message_id, text_of
 
 
@@ -95,7 +97,9 @@ async def test_language_is_kept_for_alerts_and_across_restarts(bernd: Chat, sess
     assert text_of(bernd.screen(watching)).startswith("Watching")
 
 
-async def test_mydata_shows_everything_and_forget_deletes_it(anna: Chat, sessions: sessionmaker[Session]) -> None:
+async def test_mydata_shows_everything_and_forget_deletes_it(
+    anna: Chat, settings: Settings, sessions: sessionmaker[Session]
+) -> None:
     [nothing] = await anna.send("/mydata")
     assert text_of(anna.screen(nothing)) == "I store nothing about you."
     await anna.send(f"/watch {WOHNSITZ} {RUPPERT}")
@@ -105,6 +109,9 @@ async def test_mydata_shows_everything_and_forget_deletes_it(anna: Chat, session
     assert shown.startswith(f"What I store about you:\nTelegram id: {anna.id}\nLanguage: en\nAlerts: on\n")
     assert "Alerts sent: 0 (last: not yet)" in shown
     assert "#1 Wohnsitzanmeldung\nBürgerbüro Ruppertstraße\nany date, any day, any time" in shown
+    link = shown.rsplit("\n", 1)[-1]
+    assert link.startswith(f"{settings.api_url}/me/"), "the signed link to the same data as a web page"
+    assert read_user_token(signing_key(settings.api_token), link.rsplit("/", 1)[-1]) == anna.id
 
     [ask] = await anna.send("/forget")
     assert buttons(anna.screen(ask)) == {"Yes, delete everything": "forget:yes", "No, keep it": "forget:no"}
