@@ -45,6 +45,14 @@ if seen_count > count then redis.call('HSET', KEYS[1], 'count', seen_count) end
 return 1
 """
 
+_TOUCH = """
+local now = redis.call('TIME')
+now = tonumber(now[1]) + tonumber(now[2]) / 1000000
+local last = tonumber(redis.call('HGET', KEYS[1], 'last') or '0')
+if now > last then redis.call('HSET', KEYS[1], 'last', tostring(now)) end
+return 1
+"""
+
 _BLOCK = """
 local now = redis.call('TIME')
 now = tonumber(now[1]) + tonumber(now[2]) / 1000000
@@ -98,6 +106,7 @@ class Budget:
         self._take = client.register_script(_TAKE)
         self._observe = client.register_script(_OBSERVE)
         self._block = client.register_script(_BLOCK)
+        self._touch = client.register_script(_TOUCH)
 
     def take(self, priority: Priority = Priority.CHECK, *, cost: int = 1) -> Grant:
         """Ask for ``cost`` requests now."""
@@ -124,6 +133,11 @@ class Budget:
         finally:
             if priority is Priority.BOOKING:
                 self._client.decr(self._waiting_key)
+
+    def answered(self, headers: dict[str, str]) -> None:
+        """An answer came: the portal counted the request by now, so the silence starts no earlier."""
+        self._touch(keys=[self.key])
+        self.observe(headers)
 
     def observe(self, headers: dict[str, str]) -> None:
         """Correct the model from an answer's ``X-RateLimit-*`` headers (present on allowed answers only)."""

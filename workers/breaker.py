@@ -8,6 +8,7 @@ import redis
 from core import metrics
 from core.portal_state import breaker_namespace
 from workers.browser import BrowserGone
+from workers.fetch import NoBudget
 from workers.portal import PortalChanged
 
 
@@ -26,6 +27,6 @@ def portal_breaker(client: redis.Redis, *, portal: str, fail_max: int, reset_tim
         fail_max=fail_max,
         reset_timeout=reset_timeout,
         state_storage=storage,
-        exclude=[PortalChanged, BrowserGone],
+        exclude=[PortalChanged, BrowserGone, NoBudget],
         name=portal,
     )

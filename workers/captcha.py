@@ -58,13 +58,14 @@ class CaptchaTokens:
         self._client.delete(self._key)
 
     def _solve(self, page: Page, budget: Budget) -> str:
-        if not budget.wait_for(Priority.BOOKING, cost=2, timeout_s=self._timeout_s).granted:
-            raise PortalUnavailable("no request budget for the captcha", f"{self._api}/captcha-challenge/")
         self._client.incr(self.challenges_key)
         metrics.CAPTCHA_CHALLENGES.inc()
-        challenge = get_json(page, f"{self._api}/captcha-challenge/", budget=budget)
+        urgent, wait_s = Priority.BOOKING, self._timeout_s  # a check waits on this token
+        challenge = get_json(page, f"{self._api}/captcha-challenge/", budget=budget, priority=urgent, wait_s=wait_s)
         payload = solve_in_browser(page, challenge.body)
-        verified = post_json(page, f"{self._api}/captcha-verify/", {"payload": payload}, budget=budget)
+        verified = post_json(
+            page, f"{self._api}/captcha-verify/", {"payload": payload}, budget=budget, priority=urgent, wait_s=wait_s
+        )
         token = verified.body.get("token") if isinstance(verified.body, dict) else None
         if verified.status != 200 or not isinstance(token, str):
             raise PortalChanged("captcha-verify gave no token", verified.url, verified.status, body=verified.raw)

@@ -9,11 +9,19 @@ from typing import Any
 from playwright.sync_api import APIResponse, Page
 from playwright.sync_api import Error as PlaywrightError
 
-from core.budget import Budget
+from core.budget import Budget, Priority
 from workers.browser import BrowserGone
 from workers.portal import PortalUnavailable
 
 TIMEOUT_MS = 15_000
+
+
+class NoBudget(Exception):
+    """The request budget has no request for this now; try again after ``wait_s``."""
+
+    def __init__(self, wait_s: float) -> None:
+        super().__init__(f"no request budget for {wait_s:.2f} s")
+        self.wait_s = wait_s
 
 
 @dataclass(frozen=True)
@@ -32,8 +40,15 @@ def _answer(url: str, response: APIResponse, budget: Budget) -> Answer:
     except ValueError:
         body = None
     headers = dict(response.headers)
-    budget.observe(headers)
+    budget.answered(headers)
     return Answer(url, response.status, headers, raw, body)
+
+
+def _ask_budget(budget: Budget, priority: Priority, wait_s: float) -> None:
+    """Take a request from the budget right before sending it; bookings and captchas may wait for one."""
+    grant = budget.wait_for(priority, timeout_s=wait_s) if wait_s > 0 else budget.take(priority)
+    if not grant.granted:
+        raise NoBudget(grant.wait_s)
 
 
 def _failure(page: Page, url: str, exc: PlaywrightError) -> Exception:
@@ -43,14 +58,33 @@ def _failure(page: Page, url: str, exc: PlaywrightError) -> Exception:
     return PortalUnavailable(f"no answer: {exc.message.splitlines()[0]}", url)
 
 
-def get_json(page: Page, url: str, *, budget: Budget, timeout_ms: float = TIMEOUT_MS) -> Answer:
+def get_json(
+    page: Page,
+    url: str,
+    *,
+    budget: Budget,
+    priority: Priority = Priority.CHECK,
+    wait_s: float = 0.0,
+    timeout_ms: float = TIMEOUT_MS,
+) -> Answer:
+    _ask_budget(budget, priority, wait_s)
     try:
         return _answer(url, page.request.get(url, timeout=timeout_ms, fail_on_status_code=False), budget)
     except PlaywrightError as exc:
         raise _failure(page, url, exc) from exc
 
 
-def post_json(page: Page, url: str, payload: Any, *, budget: Budget, timeout_ms: float = TIMEOUT_MS) -> Answer:
+def post_json(
+    page: Page,
+    url: str,
+    payload: Any,
+    *,
+    budget: Budget,
+    priority: Priority = Priority.CHECK,
+    wait_s: float = 0.0,
+    timeout_ms: float = TIMEOUT_MS,
+) -> Answer:
+    _ask_budget(budget, priority, wait_s)
     try:
         response = page.request.post(url, data=payload, timeout=timeout_ms, fail_on_status_code=False)
     except PlaywrightError as exc:

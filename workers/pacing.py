@@ -13,7 +13,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import redis
 
@@ -76,14 +76,17 @@ def _new_plan(
     previous: StoredPlan | None,
     steady_interval_s: float,
     last_planned: Mapping[int, float],
+    requests_per_check: int,
 ) -> StoredPlan:
     changed = previous is None or set(previous.services) != set(weights)
     start, limit = _run_start(budget, now=now, previous=previous, changed=changed)
+    if budget.config.limit > 0:
+        limit = max(1, limit // requests_per_check)
     silence = budget.config.silence
     run: RunPlan = plan_run(
         weights, Limiter(limit, silence), steady_interval_s=steady_interval_s, last_planned=last_planned
     )
-    full_limit = budget.config.run_limit(Priority.CHECK) if budget.config.limit > 0 else 0
+    full_limit = budget.config.run_limit(Priority.CHECK) // requests_per_check if budget.config.limit > 0 else 0
     steady = plan_run(weights, Limiter(full_limit, silence), steady_interval_s=steady_interval_s)
     return StoredPlan(
         id=uuid.uuid4().hex,
@@ -103,6 +106,7 @@ def tick(
     portal: str,
     weights: Mapping[int, float],
     steady_interval_s: float,
+    requests_per_check: int = 1,
     enqueue: Callable[[int, str, float], None],
     now: float | None = None,
 ) -> int:
@@ -111,26 +115,45 @@ def tick(
     if not client.set(f"{plan_key(portal)}:lock", 1, nx=True, px=5000):
         return 0
     try:
-        plan = load(client, portal)
         if not weights:
             client.delete(plan_key(portal))
             return 0
-        if plan is None or set(plan.services) != set(weights) or now >= plan.end:
-            turns_key = f"{plan_key(portal)}:turns"
-            last_planned = {int(k): float(v) for k, v in client.hgetall(turns_key).items()}
+        plan, sent = load(client, portal), 0
+        if plan is not None and set(plan.services) == set(weights):
+            sent += _enqueue_due(plan, now, enqueue)
+            plan = replace(plan, cursor=max(plan.cursor, now + HORIZON_S))
+        if plan is None or set(plan.services) != set(weights) or now + HORIZON_S >= plan.end:
+            # the next run is planned ahead, so its first checks leave exactly when the silence ends
             plan = _new_plan(
-                weights, budget, now=now, previous=plan, steady_interval_s=steady_interval_s, last_planned=last_planned
+                weights,
+                budget,
+                now=now,
+                previous=plan,
+                steady_interval_s=steady_interval_s,
+                last_planned=_turns(client, portal),
+                requests_per_check=requests_per_check,
             )
             if plan.sends:
-                client.hset(turns_key, mapping={str(service): plan.start for _, service in plan.sends})
-        due = [(at, service) for at, service in plan.sends if plan.cursor <= at < now + HORIZON_S]
-        for at, service in due:
-            enqueue(service, plan.id, at)
-        plan = StoredPlan(**{**asdict(plan), "cursor": max(plan.cursor, now + HORIZON_S)})
+                client.hset(f"{plan_key(portal)}:turns", mapping={str(s): plan.start for _, s in plan.sends})
+            sent += _enqueue_due(plan, now, enqueue)
+            plan = replace(plan, cursor=max(plan.cursor, now + HORIZON_S))
         client.set(plan_key(portal), plan.to_json(), ex=int(plan.end - now) + 3600)
-        return len(due)
+        return sent
     finally:
         client.delete(f"{plan_key(portal)}:lock")
+
+
+def _enqueue_due(plan: StoredPlan, now: float, enqueue: Callable[[int, str, float], None]) -> int:
+    due = [(at, service) for at, service in plan.sends if plan.cursor <= at < now + HORIZON_S]
+    for at, service in due:
+        enqueue(service, plan.id, at)
+    return len(due)
+
+
+def _turns(client: redis.Redis, portal: str) -> dict[int, float]:
+    """When each service was last given a turn in a run (for rotating services through small runs)."""
+    raw: dict[bytes, bytes] = client.hgetall(f"{plan_key(portal)}:turns")  # type: ignore[assignment]
+    return {int(k): float(v) for k, v in raw.items()}
 
 
 def eta(at: float) -> dt.datetime:

@@ -6,7 +6,6 @@ import datetime as dt
 import os
 from typing import Any
 
-from core.budget import Priority
 from core.db import transaction
 from core.demand import service_weights
 from core.heartbeats import beat
@@ -15,6 +14,7 @@ from workers.browser import BrowserGone
 from workers.celery_app import app
 from workers.check import check_service as run_check
 from workers.farm import current_farm
+from workers.fetch import NoBudget
 from workers.portal import PortalDown, PortalUnavailable
 
 
@@ -30,12 +30,11 @@ from workers.portal import PortalDown, PortalUnavailable
 def check_service(self: Any, service_id: int, plan_id: str | None = None) -> list[int]:
     """One planned check of a service; waits for the request budget, never dropped for lack of it."""
     farm = current_farm()
-    grant = farm.budget.take(Priority.CHECK, cost=farm.requests_per_check())
-    if not grant.granted:
-        raise self.retry(countdown=grant.wait_s + 0.05, max_retries=None)
     worker = f"{self.request.hostname}:{os.getpid()}"
     try:
         return run_check(farm, service_id=service_id, task_id=self.request.id, worker=worker)
+    except NoBudget as wait:
+        raise self.retry(countdown=wait.wait_s + 0.05, max_retries=None) from wait
     finally:
         farm.checks_done += 1
         beat(farm.redis, worker=worker, browsers_open=int(farm.browser.open), checks_done=farm.checks_done)
@@ -56,6 +55,7 @@ def plan_checks() -> int:
         farm.budget,
         portal=farm.portal,
         weights=weights,
+        requests_per_check=farm.requests_per_check(),
         steady_interval_s=farm.settings.check_interval_s,
         enqueue=enqueue,
     )

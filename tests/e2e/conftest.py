@@ -53,6 +53,14 @@ class Farm:
         response.raise_for_status()
         return response.json()
 
+    def admin_get_catalogue(self) -> list[tuple[int, list[int]]]:
+        """(service, up to three offices offering it) for every service of the replica's catalogue."""
+        data = httpx.get(f"{self.replica}/buergeransicht/api/citizen/offices-and-services/").json()
+        offices: dict[int, list[int]] = {}
+        for relation in data["relations"]:
+            offices.setdefault(int(relation["serviceId"]), []).append(int(relation["officeId"]))
+        return [(service, sorted(found)[:3]) for service, found in sorted(offices.items())]
+
     def calendar_requests(self) -> list[dict[str, Any]]:
         return [r for r in self.admin("requests") if "available-calendar" in r["path"]]
 

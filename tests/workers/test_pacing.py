@@ -1,0 +1,53 @@
+"""The pacer keeps one plan in Redis and hands out each planned check exactly once, at its time."""
+
+from __future__ import annotations
+
+import itertools
+
+import redis
+
+from core.budget import Budget, BudgetConfig
+from workers import pacing
+
+PORTAL = "portal.test"
+
+
+def run_ticks(redis_url: str, config: BudgetConfig, weights: dict[int, float], seconds: int) -> list[tuple[int, float]]:
+    client = redis.Redis.from_url(redis_url)
+    budget = Budget(client, portal=PORTAL, config=config)
+    sent: list[tuple[int, float]] = []
+    start = 1_000_000.0
+    for second in range(seconds):
+        pacing.tick(
+            client,
+            budget,
+            portal=PORTAL,
+            weights=weights,
+            steady_interval_s=4.0,
+            enqueue=lambda service, _plan, at: sent.append((service, at)),
+            now=start + second,
+        )
+    return sent
+
+
+def test_without_a_limiter_each_service_is_checked_once_per_interval(redis_url: str) -> None:
+    sent = run_ticks(redis_url, BudgetConfig(limit=0), {1: 1.0, 2: 1.0}, seconds=20)
+    times = [at for service, at in sent if service == 1]
+    assert len(times) == len(set(times)), "no check is handed out twice"
+    gaps = {round(b - a, 6) for a, b in itertools.pairwise(times)}
+    assert gaps == {4.0}
+
+
+def test_runs_follow_each_other_with_the_silence_between(redis_url: str) -> None:
+    config = BudgetConfig(limit=6, silence_s=3.0, margin_requests=1, margin_s=0.5)
+    sent = run_ticks(redis_url, config, {1: 1.0}, seconds=30)
+    times = sorted(at for _, at in sent)
+    assert len(times) == len(set(times))
+    runs: list[list[float]] = [[times[0]]]
+    for at in times[1:]:
+        if at - runs[-1][-1] >= config.silence - 1e-6:
+            runs.append([at])
+        else:
+            runs[-1].append(at)
+    assert len(runs) >= 3
+    assert all(len(run) <= config.limit - config.margin_requests for run in runs)
