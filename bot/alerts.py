@@ -12,6 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest
 
 from bot import formats, keyboards
 from bot.context import BotDeps
@@ -83,7 +84,12 @@ async def deliver(
     markup = keyboards.booking(message.language, link)
     sent = None
     if message.screenshot_path:
-        sent = await screenshots.send(bot, message.chat_id, message.screenshot_path, caption=body, reply_markup=markup)
+        try:
+            sent = await screenshots.send(
+                bot, message.chat_id, message.screenshot_path, caption=body, reply_markup=markup
+            )
+        except BadRequest as exc:  # a screenshot Telegram will not take must not hold the alert back
+            log.warning("screenshot of check %s refused (%s); alerting by text", message.check_id, exc)
     if sent is None:
         await bot.send_message(message.chat_id, body, reply_markup=markup)
     await deps.db(lambda s: mark_sent(s, alert_ids=message.alert_ids))

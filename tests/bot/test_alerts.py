@@ -188,3 +188,23 @@ def test_caption_lists_a_few_times_then_how_many_more() -> None:
         "Mo 04.03.2030 08:00, Mo 04.03.2030 08:05, Mo 04.03.2030 08:10, Mo 04.03.2030 08:15, Mo 04.03.2030 08:20"
         f" and 7 more\nBook now: https://example.org/book#/services/{WOHNSITZ}/locations/{RUPPERT}"
     )
+
+
+async def test_a_screenshot_telegram_refuses_does_not_hold_the_alert_back(
+    telegram: ReplicaServer,
+    bot: Application,  # type: ignore[type-arg]
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    tmp_path: Path,
+) -> None:
+    target = subscribe(sessions, 601)
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"")
+    slots_open(
+        sessions, settings, target, munich(MONDAY, 9), shot=EvidenceFile("screenshot", str(broken), "image/png", "", 0)
+    )
+
+    [alert] = await telegram.wait_for_calls_async("sendMessage", 601, timeout=15)
+    assert alert.params["text"].startswith("Free appointment: Wohnsitzanmeldung")
+    assert [c.status for c in telegram.calls("sendPhoto", 601)] == [400]
+    await wait_for(lambda: unsent(sessions) == 0, timeout=10)
