@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     )
     max_subscriptions_per_user: int = Field(5, description="Subscriptions one Telegram user may hold")
     command_rate_limit: int = Field(
-        20, description="Messages and button presses one user may send per command_rate_window_s; more are ignored"
+        30, description="Messages and button presses one user may send per command_rate_window_s; more are ignored"
     )
     command_rate_window_s: int = Field(60, description="Window of the per-user command rate limit, in seconds")
     api_url: str = Field("http://127.0.0.1:8000", description="Where the control API is reachable")
