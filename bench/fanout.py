@@ -20,12 +20,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import redis.asyncio as aioredis
 from PIL import Image
 
 from bot.alerts import deliver_pending
-from bot.context import app_deps
+from bot.context import BotDeps
 from bot.main import build_application
 from core import subscriptions as crud
+from core.catalogue import CachedCatalogue
 from core.checks import EvidenceFile, record_observation
 from core.db import make_engine, make_sessionmaker, transaction
 from core.migrate import upgrade
@@ -84,15 +86,26 @@ async def deliver_one_slot(database_url: str, *, base_url: str) -> tuple[int, fl
         telegram_base_url=base_url,
         portal_api_url="http://127.0.0.1:9/unreachable",  # names fall back to ids; no catalogue needed
     )
-    application = build_application(settings)
-    async with application.bot as bot:
-        started = time.monotonic()
-        delivered = 0
-        for _ in range(ROUNDS):  # as the alert loop would: what failed stays pending for the next round
-            if not (sent := await deliver_pending(bot, app_deps(application))):
-                break
-            delivered += sent
-        return delivered, time.monotonic() - started
+    application = build_application(settings)  # the bot as it runs: its request settings and rate limiter
+    engine = make_engine(database_url)
+    deps = BotDeps(
+        settings=settings,
+        sessions=make_sessionmaker(engine),
+        catalogue=CachedCatalogue(settings.portal_api_url, ttl=settings.catalogue_ttl_s),  # no Redis needed
+        redis=aioredis.Redis.from_url("redis://127.0.0.1:9/0"),  # never used by the delivery
+    )
+    try:
+        async with application.bot as bot:
+            started = time.monotonic()
+            delivered = 0
+            for _ in range(ROUNDS):  # as the alert loop would: what failed stays pending for the next round
+                if not (sent := await deliver_pending(bot, deps)):
+                    break
+                delivered += sent
+            return delivered, time.monotonic() - started
+    finally:
+        await deps.redis.aclose()
+        engine.dispose()
 
 
 def run(chats: int = 1000) -> dict[str, float]:
