@@ -47,7 +47,8 @@ class CaptchaTokens:
                 return cached.decode()
             if self._client.set(f"{self._key}:lock", 1, nx=True, ex=int(self._timeout_s) + 1):
                 try:
-                    return self._solve(page, budget)
+                    cached = self._client.get(self._key)  # solved by another process just before we got the lock
+                    return cached.decode() if isinstance(cached, bytes) else self._solve(page, budget)
                 finally:
                     self._client.delete(f"{self._key}:lock")
             time.sleep(0.1)

@@ -14,6 +14,7 @@ def make_celery(settings: Settings) -> Celery:
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
+        task_retry_on_worker_lost=True,  # a check whose process died is sent again at once, same task id
         worker_prefetch_multiplier=1,
         task_soft_time_limit=LONGEST_TASK_S - 30,
         task_time_limit=LONGEST_TASK_S,

@@ -26,6 +26,7 @@ from workers.portal import PortalDown, PortalUnavailable
     retry_backoff_max=20,
     retry_jitter=True,
     max_retries=2,
+    default_retry_delay=0.5,  # a check lost with its worker process runs again at once
 )
 def check_service(self: Any, service_id: int, plan_id: str | None = None) -> list[int]:
     """One planned check of a service; waits for the request budget, never dropped for lack of it."""
