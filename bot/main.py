@@ -41,7 +41,8 @@ MENU = ("watch", "list", "status", "language", "mydata", "forget", "help", "canc
 
 async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     deps = app_deps(application)
-    deps.redis = aioredis.Redis.from_url(deps.settings.redis_url)
+    # The alert loop blocks on Redis for seconds: the socket must wait longer than that (redis-py's default is 5 s).
+    deps.redis = aioredis.Redis.from_url(deps.settings.redis_url, socket_timeout=60)
     for language in LANGUAGES:
         commands = [BotCommand(name, text(language, f"cmd_{name}")) for name in MENU]
         await application.bot.set_my_commands(commands, language_code=language)
