@@ -27,6 +27,7 @@ class AlertMessage:
     check_id: int
     slot_times: tuple[dt.datetime, ...]  # aware UTC, sorted
     screenshot_path: str | None
+    slot_ids: tuple[int, ...] = ()  # in the order of slot_times, for the Book buttons
 
 
 def pending_messages(session: Session, *, limit: int = 5000) -> list[AlertMessage]:
@@ -47,6 +48,7 @@ def pending_messages(session: Session, *, limit: int = 5000) -> list[AlertMessag
     messages = []
     for (_, check_id), items in groups.items():
         _, _, subscription, user, target = items[0]
+        slots = sorted((s for _, s, *_ in items), key=lambda s: (s.starts_at, s.id))
         messages.append(
             AlertMessage(
                 alert_ids=tuple(a.id for a, *_ in items),
@@ -55,8 +57,9 @@ def pending_messages(session: Session, *, limit: int = 5000) -> list[AlertMessag
                 service_id=subscription.service_id,
                 office_id=target.office_id,
                 check_id=check_id,
-                slot_times=tuple(sorted(s.starts_at for _, s, *_ in items)),
+                slot_times=tuple(s.starts_at for s in slots),
                 screenshot_path=screenshots.get(check_id),
+                slot_ids=tuple(s.id for s in slots),
             )
         )
     return messages

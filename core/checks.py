@@ -1,4 +1,4 @@
-"""Recording a check: its outcome, the slots that opened or went, and the alerts they cause."""
+"""Recording a check: its outcome, the slots that opened or went, and the alerts (and auto-bookings) they cause."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.bookings import request_auto_booking
 from core.models import Alert, Check, Evidence, Slot, utcnow
 from core.slots import Observation, SeenSlot
 from core.subscriptions import filters_of, subscribers_of
@@ -122,9 +123,9 @@ def _queue_alerts(session: Session, *, target_id: int, check: Check, opened: lis
         return
     for subscription in subscribers_of(session, target_id=target_id):
         filters = filters_of(subscription)
-        session.add_all(
-            Alert(subscription_id=subscription.id, slot_id=slot.id, check_id=check.id)
-            for slot in opened
-            if filters.matches(SeenSlot(slot.starts_at, slot.office_id).local)
-        )
+        matching = [slot for slot in opened if filters.matches(SeenSlot(slot.starts_at, slot.office_id).local)]
+        session.add_all(Alert(subscription_id=subscription.id, slot_id=slot.id, check_id=check.id) for slot in matching)
+        session.flush()
+        if subscription.auto_book and matching:
+            request_auto_booking(session, subscription=subscription, slot=matching[0])  # opened is sorted by time
     session.flush()

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -112,6 +113,7 @@ class Subscription(Base):
     weekdays: Mapped[str | None] = mapped_column(String(20))  # "0,1,4": Monday=0, as date.weekday()
     time_from: Mapped[dt.time | None] = mapped_column(Time)
     time_to: Mapped[dt.time | None] = mapped_column(Time)
+    auto_book: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # book the first match
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="subscriptions")
@@ -193,3 +195,47 @@ class Alert(Base):
     check_id: Mapped[int] = mapped_column(ForeignKey("checks.id", ondelete="CASCADE"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class Contact(Base):
+    """The user's own name, e-mail and phone, which bookings give the portal; only ever for the user themself."""
+
+    __tablename__ = "contacts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(250))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Booking(Base):
+    """One appointment booked at the portal for a user, from a tap on an alert or automatically.
+
+    ``status``: requested → booking (a task claimed it) → reserved → preconfirmed (the city sent its activation
+    mail) → confirmed; or failed, cancelling → cancelled. ``active_key`` is ``user:service`` while the booking
+    is active and NULL otherwise: its unique constraint allows one active booking per user and service.
+    """
+
+    __tablename__ = "bookings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    subscription_id: Mapped[int | None] = mapped_column(ForeignKey("subscriptions.id", ondelete="SET NULL"))
+    slot_id: Mapped[int | None] = mapped_column(ForeignKey("slots.id", ondelete="SET NULL"))
+    service_id: Mapped[int] = mapped_column(Integer)
+    office_id: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(8))  # tap | auto
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    active_key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    process_id: Mapped[int | None] = mapped_column(BigInteger)
+    auth_key: Mapped[str | None] = mapped_column(String(128))  # the portal's credential; needed to cancel
+    email: Mapped[str | None] = mapped_column(String(254))  # the address the activation mail went to
+    activation_minutes: Mapped[int | None] = mapped_column(Integer)
+    screenshot_path: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    told: Mapped[str | None] = mapped_column(Text)  # the outcome (``status:error``) the user was last told of
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

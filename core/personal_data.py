@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from core.bookings import BookingView, user_bookings
+from core.contacts import ContactData, get_contact
 from core.models import Alert, Subscription, User
 from core.subscriptions import SubscriptionView, subscription_views
 
@@ -21,6 +23,8 @@ class PersonalData:
     subscriptions: tuple[SubscriptionView, ...]
     alerts_sent: int
     last_alert_at: dt.datetime | None
+    contact: ContactData | None = None
+    bookings: tuple[BookingView, ...] = ()
 
 
 def personal_data(session: Session, *, user_id: int) -> PersonalData | None:
@@ -41,10 +45,13 @@ def personal_data(session: Session, *, user_id: int) -> PersonalData | None:
         subscriptions=tuple(subscription_views(session, user_id=user_id)),
         alerts_sent=alerts_sent,
         last_alert_at=last_alert_at,
+        contact=get_contact(session, user_id=user_id),
+        bookings=tuple(user_bookings(session, user_id=user_id)),
     )
 
 
 def forget_user(session: Session, *, user_id: int) -> bool:
-    """Delete the user with their subscriptions and the alerts sent to them; whether there was anything."""
+    """Delete the user with their subscriptions, the alerts sent to them, their contact data and bookings;
+    whether there was anything. (Appointments booked at the portal stay there: /bookings cancels them.)"""
     deleted = session.execute(delete(User).where(User.id == user_id))
     return bool(deleted.rowcount)  # type: ignore[attr-defined]

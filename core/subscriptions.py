@@ -150,6 +150,15 @@ def set_subscription_active(
     return subscription
 
 
+def set_auto_book(session: Session, *, subscription_id: int, user_id: int, auto_book: bool) -> Subscription | None:
+    """Book the first matching slot automatically (``True``) or only on a tap; ``None`` if no such subscription."""
+    subscription = get_subscription(session, subscription_id=subscription_id, user_id=user_id)
+    if subscription is not None:
+        subscription.auto_book = auto_book
+        session.flush()
+    return subscription
+
+
 def user_language(session: Session, *, user_id: int) -> str | None:
     """The language the user chose or was given, ``None`` for a user the bot has not stored."""
     return session.scalar(select(User.language).where(User.id == user_id))
@@ -187,6 +196,7 @@ class SubscriptionView:
     active: bool
     filters: Filters
     created_at: dt.datetime
+    auto_book: bool = False
 
 
 def view_of(subscription: Subscription) -> SubscriptionView:
@@ -197,6 +207,7 @@ def view_of(subscription: Subscription) -> SubscriptionView:
         active=subscription.active,
         filters=filters_of(subscription),
         created_at=subscription.created_at,
+        auto_book=subscription.auto_book,
     )
 
 

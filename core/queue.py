@@ -1,0 +1,20 @@
+"""Enqueueing the farm's Celery tasks by name, for processes that must not import the workers (the bot)."""
+
+from __future__ import annotations
+
+from celery import Celery
+
+BOOK_SLOT = "workers.tasks.book_slot"
+CANCEL_BOOKING = "workers.tasks.cancel_booking"
+
+
+class TaskQueue:
+    """A Celery client on the farm's broker; it sends tasks and runs none."""
+
+    def __init__(self, broker_url: str) -> None:
+        self._app = Celery("mta", broker=broker_url, set_as_current=False)
+        self._app.conf.broker_connection_retry_on_startup = True
+
+    def send(self, name: str, *args: object) -> None:
+        """Blocking (a Redis round trip): async callers run it in a thread."""
+        self._app.send_task(name, args=args)
