@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import math
+import itertools
 import os
 import signal
+import statistics
 import subprocess
 import time
 from collections.abc import Callable
@@ -149,8 +150,16 @@ def test_three_workers_use_the_limiter_fully_without_a_single_429(
     refused = [r for r in farm.admin("requests") if r["status"] == 429]
     timeline = [(round(r["time"] - first, 2), r["status"], r["path"].split("/")[-2]) for r in farm.admin("requests")]
     assert not refused, f"{len(refused)} requests answered 429: {timeline}"
-    allowed = limit * math.ceil(60 / silence)  # the most the limiter lets through in 60 s: full bursts
-    assert len(window) >= 0.8 * allowed, f"used {len(window)} of {allowed} requests the limiter allows"
+    runs: list[list[float]] = []
+    for at in sorted(r["time"] for r in window):  # a run: requests with less than the silence between them
+        if runs and at - runs[-1][-1] < silence:
+            runs[-1].append(at)
+        else:
+            runs.append([at])
+    used = len(window) / (limit * len(runs))
+    assert used >= 0.8, f"each run used {used:.0%} of the {limit} requests the limiter allows: {timeline}"
+    pauses = [b[0] - a[-1] for a, b in itertools.pairwise(runs)]
+    assert statistics.mean(pauses) < silence + 2, f"the farm resumes when the silence ends: pauses {pauses}"
     workers = {c["worker"].split("@")[0] for t in farm.api_get("/targets") for c in checks(farm, t["id"])}
     assert len(workers) == 3, f"checks spread over the three workers: {workers}"
 
@@ -188,9 +197,9 @@ def test_a_captcha_office_is_checked_with_tokens_solved_in_the_browser(
     target = subscribe(farm, notfall, [sze])[0]
     farm.admin("slots/open", {"officeId": sze, "serviceId": notfall, "date": next_weekday(3), "times": ["08:30"]})
     found = wait_until(
-        lambda: [c for c in checks(farm, target) if c["outcome"] == "slots"], timeout=60, what="slots found"
+        lambda: [c for c in checks(farm, target) if c["outcome"] == "slots"], timeout=90, what="slots found"
     )
-    assert found[0]["screenshot_url"]
+    assert found[-1]["screenshot_url"], "the finding carries its screenshot"
     wait_until(lambda: len(checks(farm, target)) >= 8, timeout=60, what="more checks with the same token")
     assert all(c["outcome"] != "error" for c in checks(farm, target))
     assert farm.admin("counters")["captchaChallenges"] == 1, "one token serves every check for ~5 minutes"
