@@ -1,0 +1,97 @@
+"""The browser pool against launching a browser per check, check latency, and worker memory over time.
+
+In one process, against the portal replica on loopback (no rate limit): the same ``check_service`` the
+Celery task runs, once with the process's warm browser, once with a fresh Chromium for every check.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+from core import subscriptions as crud
+from core.db import transaction
+from core.migrate import upgrade
+from core.settings import Settings
+from launch.farm import start_redis, start_replica
+from launch.processes import ProcessGroup
+from workers.check import check_service
+from workers.farm import Farm
+
+SERVICE, OFFICE = 1063475, 10489
+POOLED_CHECKS, LAUNCHED_CHECKS = 60, 12
+RSS_EARLY, RSS_LATE = 200, 2000
+
+
+def _rss_mb(process: psutil.Process) -> float:
+    """Resident memory of this worker process and the browser processes it started."""
+    total = process.memory_info().rss
+    for child in process.children(recursive=True):
+        try:
+            total += child.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return float(total) / 2**20
+
+
+def _farm(folder: Path, group: ProcessGroup) -> Farm:
+    replica = start_replica(group, extra={"REPLICA_RATE_LIMIT_ENABLED": "false"})
+    database_url = f"sqlite:///{folder / 'bench.db'}"
+    upgrade(database_url)
+    settings = Settings(
+        database_url=database_url,
+        redis_url=start_redis(group),
+        portal_api_url=f"{replica}/buergeransicht/api/citizen",
+        portal_page_url=f"{replica}/buergerservice/terminvereinbarung.html",
+        evidence_dir=folder / "evidence",
+        portal_rate_limit=0,
+    )
+    farm = Farm(settings)
+    with transaction(farm.sessions) as session:
+        crud.create_subscription(session, user_id=1, service_id=SERVICE, office_ids=[OFFICE])
+    return farm
+
+
+def _timed_checks(farm: Farm, count: int, *, fresh_browser: bool) -> list[float]:
+    durations = []
+    for _ in range(count):
+        if fresh_browser:
+            farm.browser.close()
+            del farm.__dict__["browser"]  # the next check launches its own Chromium
+        started = time.perf_counter()
+        check_service(farm, service_id=SERVICE, task_id=None, worker="bench")
+        durations.append(time.perf_counter() - started)
+    return durations
+
+
+def run() -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="mta-bench-checks-") as tmp, ProcessGroup(Path(tmp) / "logs") as group:
+        farm = _farm(Path(tmp), group)
+        _timed_checks(farm, 5, fresh_browser=False)  # warm up: catalogue, browser, page
+        pooled = _timed_checks(farm, POOLED_CHECKS, fresh_browser=False)
+        launched = _timed_checks(farm, LAUNCHED_CHECKS, fresh_browser=True)
+        farm.browser.close()
+        del farm.__dict__["browser"]
+        me = psutil.Process()
+        _timed_checks(farm, RSS_EARLY, fresh_browser=False)
+        early = _rss_mb(me)
+        _timed_checks(farm, RSS_LATE - RSS_EARLY, fresh_browser=False)
+        late = _rss_mb(me)
+        farm.browser.close()
+    per_min_pooled = 60 / statistics.mean(pooled)
+    per_min_launched = 60 / statistics.mean(launched)
+    quantiles = statistics.quantiles(pooled, n=20)
+    return {
+        "pool_checks_per_min": round(per_min_pooled, 1),
+        "launch_checks_per_min": round(per_min_launched, 1),
+        "pool_vs_launch_ratio": round(per_min_pooled / per_min_launched, 2),
+        "check_p50_s": round(statistics.median(pooled), 4),
+        "check_p95_s": round(quantiles[18], 4),
+        "worker_rss_mb_after_200": round(early, 1),
+        "worker_rss_mb_after_2000": round(late, 1),
+        "worker_rss_growth_pct": round(100 * (late - early) / early, 2),
+    }

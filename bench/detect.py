@@ -1,0 +1,185 @@
+"""Detection delay: a slot opened on the replica → the alert recorded by the Bot API server.
+
+Three runs of the whole farm as processes:
+- steady checks (no limiter, one check of the service every ``STEADY_INTERVAL`` s): ``detect_p50_s``,
+  ``detect_p95_s``, ``detect_interval_s`` (mean time between two checks of a target);
+- the replica's limiter in the city's semantics, scaled down (``LIMIT`` requests, ``SILENCE`` s), with 1 and
+  with 5 watched services: the mean delay ÷ the best expected delay any schedule reaches under that limiter
+  (``workers.plan.best_expected_wait``): ``detect_vs_optimum_ratio`` (the worse of the two) and ``limiter_429s``;
+- the same 20 targets watched by 20 and by 1,000 subscribers: ``footprint_ratio`` of portal requests/min.
+
+Slots open at random moments, several lanes (an office or a service each, its own chat) at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+import statistics
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+from sqlalchemy import select
+
+from bench.farm import BenchFarm, bench_farm, start_checking
+from core import subscriptions as crud
+from core.db import transaction
+from core.models import Check
+from workers.plan import Limiter, best_expected_wait
+
+WOHNSITZ = 1063475
+OFFICES = [10489, 102522, 102523, 102524, 102526]  # Bürgerbüros offering Wohnsitzanmeldung
+STEADY_INTERVAL = 5.0
+LIMIT, SILENCE, MARGIN_S = 10, 6.0, 0.25
+ROUNDS = 4
+
+
+def _day(offset: int) -> str:
+    day = dt.datetime.now(ZoneInfo("Europe/Berlin")).date() + dt.timedelta(days=offset)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day.isoformat()
+
+
+def _lane(farm: BenchFarm, chat: int, service: int, office: int, opens_at: float, seen: int) -> float:
+    """Open a slot at ``opens_at``, wait for its alert, close it, wait until a check saw it gone."""
+    time.sleep(max(0.0, opens_at - time.time()))
+    opened = time.time()
+    farm.admin("slots/open", {"officeId": office, "serviceId": service, "date": _day(3), "times": ["10:00"]})
+    alert = farm.telegram.wait_for_calls("sendPhoto", chat, count=seen + 1, timeout=120)[-1]
+    farm.admin("slots/close", {"officeId": office, "serviceId": service})
+    return alert.time - opened
+
+
+def _rounds(farm: BenchFarm, lanes: list[tuple[int, int, int]], *, spread_s: float) -> list[float]:
+    delays: list[float] = []
+    for round_no in range(ROUNDS):
+        start = time.time() + 1
+        with ThreadPoolExecutor(len(lanes)) as pool:
+            futures = [
+                pool.submit(_lane, farm, chat, service, office, start + random.uniform(0, spread_s), round_no)
+                for chat, service, office in lanes
+            ]
+            delays += [f.result() for f in futures]
+        time.sleep(spread_s + 1)  # the closed slots are seen gone before they open again
+    return delays
+
+
+def _mean_interval(farm: BenchFarm) -> float:
+    with transaction(farm.sessions) as session:
+        starts = sorted(s.timestamp() for s in session.scalars(select(Check.started_at).where(Check.target_id == 1)))
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    return statistics.mean(gaps)
+
+
+def steady(folder: Path) -> dict[str, float]:
+    settings = {"portal_rate_limit": "0", "check_interval_s": str(STEADY_INTERVAL)}
+    with bench_farm(folder, replica_env={}, settings=settings) as farm:
+        lanes = [(900 + i, WOHNSITZ, office) for i, office in enumerate(OFFICES)]
+        for chat, service, office in lanes:
+            farm.subscribe(chat=chat, service=service, offices=[office])
+        start_checking(farm, folder)
+        delays = _rounds(farm, lanes, spread_s=STEADY_INTERVAL * 2)
+        interval = _mean_interval(farm)
+    quantiles = statistics.quantiles(delays, n=20)
+    return {
+        "detect_p50_s": round(statistics.median(delays), 2),
+        "detect_p95_s": round(quantiles[18], 2),
+        "detect_interval_s": round(interval, 2),
+        "detect_openings": len(delays),
+    }
+
+
+def limited(folder: Path, services: int) -> tuple[float, int, int]:
+    """Mean delay ÷ the optimum under the scaled limiter, the 429s met, and the openings."""
+    replica_env = {
+        "REPLICA_RATE_LIMIT_ENABLED": "true",
+        "REPLICA_RATE_LIMIT_MAX_REQUESTS": str(LIMIT),
+        "REPLICA_RATE_LIMIT_SILENCE_SECONDS": str(SILENCE),
+    }
+    settings = {
+        "portal_rate_limit": str(LIMIT),
+        "portal_rate_silence_s": str(SILENCE),
+        "budget_margin_s": str(MARGIN_S),
+    }
+    with bench_farm(folder, replica_env=replica_env, settings=settings) as farm:
+        if services == 1:
+            lanes = [(900 + i, WOHNSITZ, office) for i, office in enumerate(OFFICES)]
+        else:
+            pairs = [(service, offices[0]) for service, offices in _services(farm, services, offices=1)]
+            lanes = [(900 + i, service, office) for i, (service, office) in enumerate(pairs)]
+        for chat, service, office in lanes:
+            farm.subscribe(chat=chat, service=service, offices=[office])
+        start_checking(farm, folder)
+        optimum = best_expected_wait(Limiter(LIMIT, SILENCE), services)
+        cycle = optimum * 2 + SILENCE
+        delays = _rounds(farm, lanes, spread_s=cycle * 2)
+        refused = sum(1 for r in farm.admin("requests") if r["status"] == 429)
+    return statistics.mean(delays) / optimum, refused, len(delays)
+
+
+def _services(farm: BenchFarm, count: int, *, offices: int) -> list[tuple[int, list[int]]]:
+    """``count`` services offered at ``offices`` or more offices, from the portal's catalogue."""
+    data = httpx.get(f"{farm.replica}/buergeransicht/api/citizen/offices-and-services/", timeout=30).json()
+    at: dict[int, list[int]] = {}
+    for relation in sorted(data["relations"], key=lambda r: (r["serviceId"], r["officeId"])):
+        at.setdefault(int(relation["serviceId"]), []).append(int(relation["officeId"]))
+    fitting = [(service, found[:offices]) for service, found in sorted(at.items()) if len(found) >= offices]
+    return fitting[:count]
+
+
+def footprint(folder: Path) -> dict[str, float]:
+    replica_env = {
+        "REPLICA_RATE_LIMIT_ENABLED": "true",
+        "REPLICA_RATE_LIMIT_MAX_REQUESTS": str(LIMIT),
+        "REPLICA_RATE_LIMIT_SILENCE_SECONDS": str(SILENCE),
+    }
+    settings = {"portal_rate_limit": str(LIMIT), "portal_rate_silence_s": str(SILENCE), "budget_margin_s": "0.25"}
+    with bench_farm(folder, replica_env=replica_env, settings=settings) as farm:
+        services = _services(farm, 4, offices=5)  # 20 targets: 4 services at 5 offices each
+        for i, (service, offices) in enumerate(services * 5):
+            farm.subscribe(chat=2000 + i, service=service, offices=[offices[i // 4]])
+        start_checking(farm, folder)
+        few = _requests_per_min(farm, 40)
+        with transaction(farm.sessions) as session:
+            for i in range(980):
+                service, offices = services[i % 4]
+                crud.create_subscription(session, user_id=5000 + i, service_id=service, office_ids=[offices[i % 5]])
+        many = _requests_per_min(farm, 40)
+    return {
+        "footprint_requests_per_min_20": round(few, 1),
+        "footprint_requests_per_min_1000": round(many, 1),
+        "footprint_ratio": round(many / few, 3),
+    }
+
+
+def _requests_per_min(farm: BenchFarm, seconds: float) -> float:
+    start = time.time()
+    time.sleep(seconds)
+    log = farm.admin("requests")
+    counted = [r for r in log if start <= r["time"] < start + seconds and "available" in r["path"]]
+    return len(counted) * 60 / seconds
+
+
+def run() -> dict[str, float]:
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="mta-bench-detect-") as tmp:
+        results.update(steady(Path(tmp) / "steady"))
+        one, refused_one, n_one = limited(Path(tmp) / "one", 1)
+        five, refused_five, n_five = limited(Path(tmp) / "five", 5)
+        results.update(
+            {
+                "detect_vs_optimum_ratio_1_service": round(one, 3),
+                "detect_vs_optimum_ratio_5_services": round(five, 3),
+                "detect_vs_optimum_ratio": round(max(one, five), 3),
+                "limiter_429s": refused_one + refused_five,
+                "limiter_openings": n_one + n_five,
+            }
+        )
+        results.update(footprint(Path(tmp) / "footprint"))
+    return results
