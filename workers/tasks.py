@@ -6,10 +6,12 @@ import datetime as dt
 import os
 from typing import Any
 
+from celery.signals import task_success
+
 from core.db import transaction
 from core.demand import service_weights
 from core.heartbeats import beat
-from workers import pacing
+from workers import booking, pacing
 from workers.browser import BrowserGone
 from workers.celery_app import app
 from workers.check import check_service as run_check
@@ -60,3 +62,23 @@ def plan_checks() -> int:
         steady_interval_s=farm.settings.check_interval_s,
         enqueue=enqueue,
     )
+
+
+@app.task(name="workers.tasks.book_slot")
+def book_slot(booking_id: int) -> str:
+    """Book a requested booking for its user; a redelivered or concurrent task finds it claimed and does nothing."""
+    return booking.book(current_farm(), booking_id=booking_id)
+
+
+@app.task(name="workers.tasks.cancel_booking")
+def cancel_booking(booking_id: int, previous_status: str) -> str:
+    """Cancel a booking the user asked to cancel; cancelling twice is harmless at the portal."""
+    return booking.cancel(current_farm(), booking_id=booking_id, previous_status=previous_status)
+
+
+@task_success.connect
+def _book_what_checks_requested(sender: Any = None, **_: Any) -> None:
+    """A check that opened slots may have requested auto-bookings (``core.checks``): their tasks go out now,
+    after the check's transactions have committed. A booking sent twice is booked once."""
+    if sender is check_service:
+        booking.enqueue_requested(current_farm())
