@@ -100,6 +100,9 @@ class TargetOut(BaseModel):
     service_id: int = Field(examples=[1063475])
     office_id: int = Field(examples=[10489])
     created_at: dt.datetime
+    mean_check_interval_s: float | None = Field(
+        None, description="Mean seconds between two checks under the farm's current plan", examples=[7.7]
+    )
 
 
 class EvidenceOut(BaseModel):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import redis
 from sqlalchemy.orm import Session
 
 from core.alerts import ALERTS_WAKE_KEY
+from core.models import Target
 from core.settings import Settings
 
 
@@ -82,6 +85,31 @@ def news_of(announced: object, current: object) -> str | None:
     return None if decode_portal_state(announced) == state else state
 
 
+def plan_key(portal: str) -> str:
+    """Where the workers' pacer keeps the current run plan (JSON, with the mean interval per service)."""
+    return f"mta:plan:{portal}"
+
+
+def planned_intervals(client: redis.Redis, portal: str) -> dict[int, float]:
+    """Mean seconds between two checks of each watched service, as the current plan spaces them."""
+    raw = client.get(plan_key(portal))
+    if not isinstance(raw, bytes):
+        return {}
+    try:
+        return {int(service): float(seconds) for service, seconds in json.loads(raw)["intervals"].items()}
+    except (ValueError, KeyError, TypeError):
+        return {}
+
+
+@lru_cache(maxsize=4)
+def _client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)
+
+
 def check_interval_for(session: Session, *, settings: Settings, target_id: int) -> float:
-    """Seconds between two checks of ``target_id`` as users should expect them (the setting, for now)."""
-    return settings.check_interval_s
+    """Seconds between two checks of ``target_id`` under the current plan (the setting before there is one)."""
+    target = session.get(Target, target_id)
+    if target is None:
+        return settings.check_interval_s
+    intervals = planned_intervals(_client(settings.redis_url), portal_name(settings.portal_api_url))
+    return intervals.get(target.service_id, settings.check_interval_s)

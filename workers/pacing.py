@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, replace
 import redis
 
 from core.budget import Budget, Priority
+from core.portal_state import plan_key
 from workers.plan import Limiter, RunPlan, plan_run
 
 HORIZON_S = 3.0
@@ -41,10 +42,6 @@ class StoredPlan:
         data = json.loads(raw)
         data["sends"] = [tuple(s) for s in data["sends"]]
         return cls(**data)
-
-
-def plan_key(portal: str) -> str:
-    return f"mta:plan:{portal}"
 
 
 def load(client: redis.Redis, portal: str) -> StoredPlan | None:

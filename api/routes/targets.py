@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 
 from api.auth import operator
-from api.deps import SessionDep, SignerDep
+from api.deps import RedisDep, SessionDep, SettingsDep, SignerDep
 from api.errors import OPERATOR_ERRORS, error_responses
 from api.schemas import INT32, CheckOut, Outcome, SlotOut, TargetOut, UTCTime
 from api.views import check_out, json_response
 from core import history
 from core.models import Slot, Target
+from core.portal_state import planned_intervals, portal_name
 
 router = APIRouter(prefix="/targets", tags=["targets"], dependencies=[Depends(operator)], responses=OPERATOR_ERRORS)
 
@@ -29,16 +30,29 @@ def _target(session: SessionDep, target_id: TargetId) -> Target:
 TargetDep = Annotated[Target, Depends(_target)]
 
 
+def _target_out(target: Target, intervals: dict[int, float]) -> TargetOut:
+    out = TargetOut.model_validate(target)
+    out.mean_check_interval_s = intervals.get(target.service_id)
+    return out
+
+
+def _intervals(client: RedisDep, settings: SettingsDep) -> dict[int, float]:
+    return planned_intervals(client, portal_name(settings.portal_api_url))
+
+
+IntervalsDep = Annotated[dict[int, float], Depends(_intervals)]
+
+
 @router.get("", response_model=list[TargetOut])
-def list_targets(session: SessionDep) -> list[Target]:
-    """Every (office, service) pair the farm has been asked to watch."""
-    return history.list_targets(session)
+def list_targets(session: SessionDep, intervals: IntervalsDep) -> list[TargetOut]:
+    """Every (office, service) pair the farm has been asked to watch, with how often it is checked."""
+    return [_target_out(t, intervals) for t in history.list_targets(session)]
 
 
 @router.get("/{target_id}", response_model=TargetOut, responses=error_responses(404))
-def get_target(target: TargetDep) -> Target:
+def get_target(target: TargetDep, intervals: IntervalsDep) -> TargetOut:
     """One target."""
-    return target
+    return _target_out(target, intervals)
 
 
 @router.get("/{target_id}/checks", response_model=list[CheckOut], responses=error_responses(404))
