@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core.bookings import request_auto_booking
@@ -21,6 +21,15 @@ class EvidenceFile:
     content_type: str
     sha256: str
     size: int
+
+
+def prune_routine_checks(session: Session, *, older_than: dt.datetime) -> list[str]:
+    """Delete checks that found nothing (or failed) before ``older_than``; findings stay. Returns the evidence
+    files that belonged to them, for the caller to remove."""
+    routine = select(Check.id).where(Check.outcome != "slots", Check.started_at < older_than)
+    paths = list(session.scalars(select(Evidence.path).where(Evidence.check_id.in_(routine))))
+    session.execute(delete(Check).where(Check.id.in_(routine)))
+    return paths
 
 
 def find_check_by_task(session: Session, *, task_id: str) -> Check | None:

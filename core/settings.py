@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     budget_booking_reserve: int = Field(
         0, description="Requests of each run that checks always leave to bookings (which go first anyway)"
     )
+    prune_checks_after_days: float = Field(
+        14.0, description="Days after which checks that found nothing are deleted (findings are kept)"
+    )
     captcha_reuse_s: float = Field(270.0, description="Seconds a captcha token is reused (it lives 300 s)")
     browser_page_uses: int = Field(200, description="Checks before a browser context and page are recycled")
     browser_uses: int = Field(2000, description="Checks before a browser is retired and relaunched")

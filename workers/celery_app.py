@@ -23,7 +23,10 @@ def make_celery(settings: Settings) -> Celery:
         broker_connection_retry_on_startup=True,
         task_ignore_result=True,
         worker_hijack_root_logger=False,
-        beat_schedule={"plan-checks": {"task": "workers.tasks.plan_checks", "schedule": 1.0}},
+        beat_schedule={
+            "plan-checks": {"task": "workers.tasks.plan_checks", "schedule": 1.0},
+            "prune-checks": {"task": "workers.tasks.prune_checks", "schedule": 3600.0},
+        },
     )
     return app
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 from typing import Any
 
 from celery.signals import task_success
 
+from core.checks import prune_routine_checks
 from core.db import transaction
 from core.demand import service_weights
 from core.heartbeats import beat
@@ -41,6 +43,18 @@ def check_service(self: Any, service_id: int, plan_id: str | None = None) -> lis
     finally:
         farm.checks_done += 1
         beat(farm.redis, worker=worker, browsers_open=int(farm.browser.open), checks_done=farm.checks_done)
+
+
+@app.task(name="workers.tasks.prune_checks")
+def prune_checks() -> int:
+    """Hourly: forget routine checks (nothing found, or failed) older than the retention; findings stay."""
+    farm = current_farm()
+    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=farm.settings.prune_checks_after_days)
+    with transaction(farm.sessions) as session:
+        paths = prune_routine_checks(session, older_than=cutoff)
+    for path in paths:
+        Path(path).unlink(missing_ok=True)
+    return len(paths)
 
 
 @app.task(name="workers.tasks.plan_checks")

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import subscriptions as crud
-from core.checks import record_observation
+from core.checks import prune_routine_checks, record_observation
 from core.db import transaction
-from core.models import Alert, Slot
+from core.models import Alert, Check, Slot
 from core.slots import MUNICH, Observation, SeenSlot
 
 SERVICE, OFFICE = 1063475, 10489
@@ -96,3 +96,16 @@ def test_filters_decide_who_is_alerted(sessions: sessionmaker[Session]) -> None:
         alerted = set(session.scalars(select(Alert.subscription_id)))
         users = {s.id: s.user_id for s in crud.list_subscriptions(session)}
     assert {users[a] for a in alerted} == {1}
+
+
+def test_pruning_forgets_routine_checks_and_keeps_findings(sessions: sessionmaker[Session]) -> None:
+    target = subscribe(sessions, 1)
+    record(sessions, target, seen())
+    record(sessions, target, seen(at(9)))
+    record(sessions, target, seen(at(9)))
+    with transaction(sessions) as session:
+        prune_routine_checks(session, older_than=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1))
+    with transaction(sessions) as session:
+        outcomes = list(session.scalars(select(Check.outcome)))
+        assert outcomes == ["slots", "slots"]
+        assert session.scalar(select(func.count(Slot.id))) == 1, "the slot and its first check stay"
