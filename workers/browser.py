@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 
 from browser_profiles import Profile
 from core import metrics
+from workers.profiles import ProfileLease
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,18 @@ class BrowserLimits:
 class WarmBrowser:
     """The process's Chromium and its one warm page."""
 
-    def __init__(self, *, profile: Profile, executable: str | None, contact: str, limits: BrowserLimits) -> None:
+    def __init__(
+        self,
+        *,
+        profile: Profile,
+        executable: str | None,
+        contact: str,
+        limits: BrowserLimits,
+        lease: Callable[[], ProfileLease] | None = None,
+    ) -> None:
         self._profile = profile
+        self._lease_profile = lease
+        self._lease: ProfileLease | None = None
         self._executable = executable or None
         self._contact = contact
         self.limits = limits
@@ -64,6 +75,8 @@ class WarmBrowser:
     def page(self) -> Iterator[Page]:
         """A warm page for one check; any error recycles the context so the next check starts clean."""
         page = self._warm_page()
+        if self._lease is not None:
+            self._lease.renew()
         try:
             yield page
         except BaseException:
@@ -115,6 +128,8 @@ class WarmBrowser:
     def _launch(self) -> Browser:
         if self._playwright is None:
             self._playwright = sync_playwright().start()
+        if self._lease_profile is not None and self._lease is None:
+            self._lease = self._lease_profile()
         browser = self._playwright.chromium.launch(
             executable_path=self._executable,
             args=CHROMIUM_ARGS,
@@ -129,7 +144,9 @@ class WarmBrowser:
 
     def _new_context(self, browser: Browser) -> BrowserContext:
         profile = self._profile
+        stored = self._lease.storage_state if self._lease is not None else None
         context = browser.new_context(
+            storage_state=stored if stored is not None and stored.is_file() else None,
             locale=profile.locale,
             timezone_id=profile.timezone_id,
             viewport={"width": profile.viewport_width, "height": profile.viewport_height},
@@ -145,6 +162,8 @@ class WarmBrowser:
         context, self._context, self._page = self._context, None, None
         if context is not None:
             try:
+                if self._lease is not None:  # keep the identity's cookies for the next context
+                    context.storage_state(path=self._lease.storage_state)
                 context.close()
             except Exception:
                 log.warning("context close failed; retiring the browser", exc_info=True)
@@ -155,6 +174,9 @@ class WarmBrowser:
             metrics.PAGES_OPEN.dec()
         browser, self._browser = self._browser, None
         self._context, self._page = None, None
+        lease, self._lease = self._lease, None
+        if lease is not None:
+            lease.release()
         if browser is not None:
             try:
                 browser.close()

@@ -23,6 +23,7 @@ from core.settings import Settings, get_settings
 from workers.breaker import portal_breaker
 from workers.browser import BrowserLimits, WarmBrowser
 from workers.captcha import CaptchaTokens
+from workers.profiles import lease_profile
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class Farm:
                 browser_uses=settings.browser_uses,
                 max_age_s=settings.browser_max_age_s,
             ),
+            lease=lambda: lease_profile(self.redis, profile="default"),
         )
 
     @cached_property
