@@ -13,12 +13,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import require_safe_token
+from api.farm_metrics import FarmState
 from api.pages import HERE
 from api.routes import checks, evidence, farm, health, me, review, subscriptions, targets
 from core import metrics
 from core.catalogue import catalogue_for
 from core.db import make_engine, make_sessionmaker
 from core.links import signing_key
+from core.logs import configure_logging
 from core.migrate import require_current
 from core.settings import Settings, get_settings
 
@@ -76,6 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.redis = client
     app.state.link_key = signing_key(settings.api_token)
     app.state.catalogue = catalogue_for(settings, client)
+    app.state.farm_state = FarmState(client=client, sessions=app.state.sessions, settings=settings)
     for router in (health, targets, checks, evidence, subscriptions, farm, me, review):
         app.include_router(router.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -91,5 +94,7 @@ def create_app(settings: Settings) -> FastAPI:
 
 
 def app() -> FastAPI:
-    """Factory for ``uvicorn --factory api.main:app``."""
-    return create_app(get_settings())
+    """Factory for ``uvicorn --factory api.main:app`` (also in each server process ``--workers`` starts)."""
+    settings = get_settings()
+    configure_logging(settings, process="api", level=settings.log_level)
+    return create_app(settings)

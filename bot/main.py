@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 from collections.abc import AsyncIterator
 
 import redis
@@ -28,9 +29,11 @@ from bot.context import BotDeps, app_deps
 from bot.fanout import rate_limiter
 from bot.texts import LANGUAGES, text
 from bot.webhook import set_webhook, webhook_server
+from core import metrics
 from core.catalogue import catalogue_for
 from core.db import make_engine, make_sessionmaker
-from core.migrate import require_current
+from core.logs import configure_logging
+from core.migrate import SchemaOutOfDate, require_current
 from core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -133,10 +136,14 @@ async def serve_webhook(application: Application, server: uvicorn.Server, settin
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = get_settings()
-    application = build_application(settings)
+    configure_logging(settings, process="bot", level=settings.log_level)
+    try:
+        application = build_application(settings)
+    except SchemaOutOfDate as exc:
+        sys.exit(f"mta bot refuses to start: {exc}")
+    if settings.metrics_port:
+        metrics.serve(settings.metrics_port)
     if settings.telegram_webhook_url:
         asyncio.run(serve_webhook(application, webhook_server(application, settings), settings))
     else:

@@ -47,7 +47,11 @@ def webhook_server(application: Application, settings: Settings) -> uvicorn.Serv
     path = urlsplit(settings.telegram_webhook_url).path or "/"
     app = webhook_app(application, path=path, secret=settings.telegram_webhook_secret.get_secret_value())
     config = uvicorn.Config(
-        app, host=settings.telegram_webhook_listen, port=settings.telegram_webhook_port, log_level="warning"
+        app,
+        host=settings.telegram_webhook_listen,
+        port=settings.telegram_webhook_port,
+        log_level="warning",
+        log_config=None,  # uvicorn's loggers write through core.logs (JSON)
     )
     return uvicorn.Server(config)
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import os
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+    start_http_server,
+)
+from prometheus_client.registry import REGISTRY, Collector
 
 CHECKS = Counter("mta_checks_total", "Checks done, by outcome", ["outcome"])
 CHECK_SECONDS = Histogram(
@@ -25,10 +34,33 @@ HTTP_SECONDS = Histogram(
 )
 
 
-def render() -> bytes:
-    """The exposition text; aggregated over processes when PROMETHEUS_MULTIPROC_DIR is set."""
+def _registry() -> CollectorRegistry:
+    """Every process's metrics when PROMETHEUS_MULTIPROC_DIR is set, else this process's own."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return registry
+
+
+def render(*extra: Collector) -> bytes:
+    """The exposition text; aggregated over processes when PROMETHEUS_MULTIPROC_DIR is set; ``extra``
+    collectors (read at scrape time, such as the API's view of Redis and the database) follow."""
+    text = generate_latest(_registry())
+    if extra:
+        registry = CollectorRegistry(auto_describe=True)
+        for collector in extra:
+            registry.register(collector)
+        text += generate_latest(registry)
+    return text
+
+
+def serve(port: int) -> None:
+    """Serve /metrics on ``port`` from a thread: a worker's main process, for its prefork children."""
+    start_http_server(port, registry=_registry())
+
+
+def mark_process_dead(pid: int) -> None:
+    """Drop a finished process's live gauges (pages open) from the multiprocess totals."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-        return generate_latest(registry)
-    return generate_latest()
+        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]

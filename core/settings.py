@@ -89,6 +89,10 @@ class Settings(BaseSettings):
         description='Origins allowed by CORS, as JSON (`["https://ops.example"]`); none by default',
     )
     user_link_ttl_s: int = Field(3600, description="Seconds a signed link to a user's own data stays valid")
+    log_level: str = Field("INFO", description="Level of every process's JSON log lines (DEBUG, INFO, WARNING, ERROR)")
+    metrics_port: int = Field(
+        0, description="Port a worker or the bot serves its own /metrics on; 0 for none (the API has /metrics)"
+    )
 
 
 @lru_cache(maxsize=1)

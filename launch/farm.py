@@ -69,6 +69,7 @@ def start_worker(group: ProcessGroup, *, name: str = "worker", concurrency: int 
             PYTHON,
             "-m",
             "celery",
+            "--quiet",  # no banner on stdout: every line the worker writes is a JSON log line
             "-A",
             "workers.celery_app",
             "worker",
@@ -94,6 +95,7 @@ def start_beat(group: ProcessGroup, *, schedule_dir: Path) -> None:
             PYTHON,
             "-m",
             "celery",
+            "--quiet",
             "-A",
             "workers.celery_app",
             "beat",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pybreaker
+import structlog
 from sqlalchemy import select
 
 from core import metrics
@@ -213,6 +214,8 @@ def _record(
 ) -> list[int]:
     ids, opened_any = [], False
     for target in watched:
+        structlog.contextvars.unbind_contextvars("check_id")
+        structlog.contextvars.bind_contextvars(target_id=target.target_id)
         seen = only_offices(asked.observation, target.offices)
         files = _evidence(farm, service_id, target, asked, seen) if seen.slots else ()
         with transaction(farm.sessions) as session:
@@ -227,6 +230,8 @@ def _record(
                 evidence=files,
             )
             ids.append(check.id)
+        structlog.contextvars.bind_contextvars(check_id=check.id)
+        log.info("check recorded: %s, %d slot(s), %d new", check.outcome, check.slot_count, len(opened))
         metrics.CHECKS.labels(check.outcome).inc()
         metrics.SLOTS_FOUND.inc(len(opened))
         opened_any = opened_any or bool(opened)
@@ -254,6 +259,7 @@ def _record_failures(
             files["screenshot"] = (evidence.cap_height(exc.screenshot), ".png", "image/png")
     log.warning("check failed for %d target(s): %s", len(targets), error)
     for target_id, _ in targets:
+        structlog.contextvars.bind_contextvars(target_id=target_id)
         stored = evidence.store(farm.settings.evidence_dir, target_id=target_id, files=files) if files else ()
         with transaction(farm.sessions) as session:
             record_failure(

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import structlog
 from celery.signals import task_success
 
 from core.checks import prune_routine_checks
@@ -36,6 +37,7 @@ def check_service(self: Any, service_id: int, plan_id: str | None = None) -> lis
     """One planned check of a service; waits for the request budget, never dropped for lack of it."""
     farm = current_farm()
     worker = f"{self.request.hostname}:{os.getpid()}"
+    structlog.contextvars.bind_contextvars(service_id=service_id, plan_id=plan_id)  # on every line of this check
     try:
         return run_check(farm, service_id=service_id, task_id=self.request.id, worker=worker)
     except NoBudget as wait:

@@ -72,6 +72,7 @@ def readyz(request: Request) -> Any:
 
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
-def prometheus_metrics() -> Response:
-    """Prometheus exposition: request latency histograms by route, and the farm's counters."""
-    return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
+def prometheus_metrics(request: Request) -> Response:
+    """Prometheus exposition: request latency by route, the farm's counters, and its shared state (breaker,
+    budget, node heartbeats, each watched target's latest successful check)."""
+    return Response(metrics.render(request.app.state.farm_state), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,93 @@
+"""core.logs: JSON lines, ids from context, and what never reaches a log."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+import structlog
+from pydantic import SecretStr
+
+from core.logs import REDACTED, Redact, configure_logging
+from core.settings import Settings
+
+BOT_TOKEN = "123456:AAH-secret_bot-token"
+
+
+@pytest.fixture
+def stream() -> Iterator[io.StringIO]:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    out = io.StringIO()
+    settings = Settings(telegram_token=SecretStr(BOT_TOKEN), api_token=SecretStr("operator-token-xyz"))
+    configure_logging(settings, process="test", stream=out)
+    yield out
+    root.handlers[:], _ = saved
+    root.setLevel(saved[1])
+    structlog.contextvars.clear_contextvars()
+
+
+def lines(out: io.StringIO) -> list[dict[str, object]]:
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_stdlib_and_structlog_lines_are_json_with_bound_ids(stream: io.StringIO) -> None:
+    structlog.contextvars.bind_contextvars(task_id="t-1", target_id=7)
+    logging.getLogger("celery.app.trace").info("Task %s succeeded", "t-1")
+    structlog.get_logger("workers.check").info("check recorded", check_id=42)
+    first, second = lines(stream)
+    assert first["event"] == "Task t-1 succeeded"
+    assert first["logger"] == "celery.app.trace"
+    assert (first["task_id"], first["target_id"], first["process"], first["level"]) == ("t-1", 7, "test", "info")
+    assert (second["event"], second["check_id"], second["task_id"]) == ("check recorded", 42, "t-1")
+
+
+def test_secrets_in_urls_and_settings_are_redacted(stream: io.StringIO) -> None:
+    log = logging.getLogger("httpx")
+    log.warning("HTTP Request: POST https://api.telegram.org/bot%s/sendMessage failed", BOT_TOKEN)
+    log.warning("GET https://api.telegram.org/file/bot%s/photos/1.jpg", BOT_TOKEN)
+    log.warning("calendar https://portal/x/?officeId=1&captchaToken=eyJhbGciOi.abc-def_9&serviceId=2")
+    log.warning(
+        "evidence /evidence/3?exp=1900000000&sig=q2t5mhM8m3bmwzYV2bT2Vg and /me/4242.1900000000.q2t5mhM8m3b-wzYV2bT2V_"
+    )
+    log.warning("header Authorization: Bearer operator-token-xyz, db postgresql://mta:hunter22@db/mta")
+    log.warning("the token itself: %s", BOT_TOKEN)
+    text = stream.getvalue()
+    for secret in (
+        BOT_TOKEN,
+        "eyJhbGciOi",
+        "q2t5mhM8m3bmwzYV2bT2Vg",
+        "4242.1900000000",
+        "operator-token-xyz",
+        "hunter22",
+    ):
+        assert secret not in text
+    assert f"/bot{REDACTED}/sendMessage" in text
+    assert f"captchaToken={REDACTED}&serviceId=2" in text
+
+
+def test_personal_data_never_reaches_a_log(stream: io.StringIO) -> None:
+    structlog.get_logger().info("contact saved", first_name="Zuzanna", email="z@example.net", user={"username": "zz"})
+    logging.getLogger("bot").info("reply to zuzanna.w+mta@example.co.uk")
+    text = stream.getvalue()
+    for datum in ("Zuzanna", "z@example.net", "zz", "zuzanna.w+mta@example.co.uk"):
+        assert datum not in text
+
+
+def test_exceptions_are_rendered_into_the_line_and_redacted(stream: io.StringIO) -> None:
+    try:
+        raise RuntimeError(f"POST /bot{BOT_TOKEN}/getUpdates: 502")
+    except RuntimeError:
+        logging.getLogger("telegram.ext.Updater").exception("network error")
+    (record,) = lines(stream)
+    assert "RuntimeError" in str(record["exception"])
+    assert BOT_TOKEN not in stream.getvalue()
+
+
+def test_the_redactor_leaves_ordinary_values_alone() -> None:
+    redact = Redact()
+    event = {"event": "check recorded", "check_id": 3, "worker": "worker@farm1:4242", "slots": [1, 2]}
+    assert redact(None, "info", event) == event
