@@ -30,7 +30,7 @@ from bench.farm import BenchFarm, bench_farm, start_checking
 from core import subscriptions as crud
 from core.db import transaction
 from core.models import Check
-from workers.plan import Limiter, best_expected_wait
+from workers.plan import Limiter, best_expected_wait, plan_run
 
 WOHNSITZ = 1063475
 OFFICES = [10489, 102522, 102523, 102524, 102526]  # Bürgerbüros offering Wohnsitzanmeldung
@@ -56,17 +56,33 @@ def _lane(farm: BenchFarm, chat: int, service: int, office: int, opens_at: float
     return alert.time - opened
 
 
-def _rounds(farm: BenchFarm, lanes: list[tuple[int, int, int]], *, spread_s: float) -> list[float]:
+def _warm_up(farm: BenchFarm, seconds: float) -> None:
+    """Wait for the first check (browsers launched, plan running), then let the pacing settle."""
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        with transaction(farm.sessions) as session:
+            if session.scalar(select(Check.id).limit(1)) is not None:
+                break
+        time.sleep(0.5)
+    time.sleep(seconds)
+
+
+def _rounds(farm: BenchFarm, lanes: list[tuple[int, int, int]], *, cycle_s: float, gap_s: float) -> list[float]:
+    """Each lane opens a slot at a random moment of a cycle of the schedule, ``ROUNDS`` times.
+
+    ``gap_s`` is the longest time between two checks: after it, a closed slot has surely been seen gone.
+    """
+    _warm_up(farm, cycle_s)
     delays: list[float] = []
     for round_no in range(ROUNDS):
         start = time.time() + 1
         with ThreadPoolExecutor(len(lanes)) as pool:
             futures = [
-                pool.submit(_lane, farm, chat, service, office, start + random.uniform(0, spread_s), round_no)
+                pool.submit(_lane, farm, chat, service, office, start + random.uniform(0, cycle_s), round_no)
                 for chat, service, office in lanes
             ]
             delays += [f.result() for f in futures]
-        time.sleep(spread_s + 1)  # the closed slots are seen gone before they open again
+        time.sleep(gap_s + 1)
     return delays
 
 
@@ -84,7 +100,7 @@ def steady(folder: Path) -> dict[str, float]:
         for chat, service, office in lanes:
             farm.subscribe(chat=chat, service=service, offices=[office])
         start_checking(farm, folder)
-        delays = _rounds(farm, lanes, spread_s=STEADY_INTERVAL * 2)
+        delays = _rounds(farm, lanes, cycle_s=STEADY_INTERVAL, gap_s=STEADY_INTERVAL)
         interval = _mean_interval(farm)
     quantiles = statistics.quantiles(delays, n=20)
     return {
@@ -110,15 +126,19 @@ def limited(folder: Path, services: int) -> tuple[float, int, int]:
     with bench_farm(folder, replica_env=replica_env, settings=settings) as farm:
         if services == 1:
             lanes = [(900 + i, WOHNSITZ, office) for i, office in enumerate(OFFICES)]
-        else:
-            pairs = [(service, offices[0]) for service, offices in _services(farm, services, offices=1)]
+        else:  # two offices per service: two lanes each
+            pairs = [
+                (service, office) for service, offices in _services(farm, services, offices=2) for office in offices
+            ]
             lanes = [(900 + i, service, office) for i, (service, office) in enumerate(pairs)]
         for chat, service, office in lanes:
             farm.subscribe(chat=chat, service=service, offices=[office])
         start_checking(farm, folder)
         optimum = best_expected_wait(Limiter(LIMIT, SILENCE), services)
-        cycle = optimum * 2 + SILENCE
-        delays = _rounds(farm, lanes, spread_s=cycle * 2)
+        ours = plan_run(
+            dict.fromkeys(range(services), 1.0), Limiter(LIMIT - 1, SILENCE + MARGIN_S), steady_interval_s=0
+        )
+        delays = _rounds(farm, lanes, cycle_s=ours.cycle, gap_s=SILENCE + MARGIN_S)
         refused = sum(1 for r in farm.admin("requests") if r["status"] == 429)
     return statistics.mean(delays) / optimum, refused, len(delays)
 
@@ -145,12 +165,12 @@ def footprint(folder: Path) -> dict[str, float]:
         for i, (service, offices) in enumerate(services * 5):
             farm.subscribe(chat=2000 + i, service=service, offices=[offices[i // 4]])
         start_checking(farm, folder)
-        few = _requests_per_min(farm, 40)
+        few = _requests_per_min(farm, 30)
         with transaction(farm.sessions) as session:
             for i in range(980):
                 service, offices = services[i % 4]
                 crud.create_subscription(session, user_id=5000 + i, service_id=service, office_ids=[offices[i % 5]])
-        many = _requests_per_min(farm, 40)
+        many = _requests_per_min(farm, 30)
     return {
         "footprint_requests_per_min_20": round(few, 1),
         "footprint_requests_per_min_1000": round(many, 1),

@@ -212,7 +212,7 @@ def _record(
     task_id: str | None,
     worker: str | None,
 ) -> list[int]:
-    ids, opened_any = [], False
+    ids = []
     for target in watched:
         structlog.contextvars.unbind_contextvars("check_id")
         structlog.contextvars.bind_contextvars(target_id=target.target_id)
@@ -234,10 +234,9 @@ def _record(
         log.info("check recorded: %s, %d slot(s), %d new", check.outcome, check.slot_count, len(opened))
         metrics.CHECKS.labels(check.outcome).inc()
         metrics.SLOTS_FOUND.inc(len(opened))
-        opened_any = opened_any or bool(opened)
-    if opened_any:
-        farm.redis.rpush(ALERTS_WAKE_KEY, ",".join(map(str, ids)))
-        farm.redis.ltrim(ALERTS_WAKE_KEY, -1000, -1)
+        if opened:  # the bot sends this target's alerts now, while the next target's evidence renders
+            farm.redis.rpush(ALERTS_WAKE_KEY, str(check.id))
+            farm.redis.ltrim(ALERTS_WAKE_KEY, -1000, -1)
     return ids
 
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Route
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 JSON = "application/json; charset=utf-8"
+NEXT_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(null))))"
 
 
 @dataclass(frozen=True)
@@ -77,9 +77,8 @@ def render(page: Page, *, page_url: str, api_url: str, service_id: int, office_i
         page.goto(booking_url(page_url, service_id=service_id, office_id=office_id), wait_until="domcontentloaded")
         with page.expect_response(lambda r: "available-calendar" in r.url):
             page.get_by_role("button", name="Weiter").click()
-        with contextlib.suppress(PlaywrightTimeout):
-            page.wait_for_load_state("networkidle", timeout=2000)
-        return page.screenshot(full_page=True, type="png")
+        page.evaluate(NEXT_FRAMES)  # the answer is on screen once the page has painted twice more
+        return page.screenshot(type="png")  # the viewport: the booking form and its calendar
     finally:
         with contextlib.suppress(PlaywrightError):
             page.unroute("**/*", handler)
