@@ -29,6 +29,9 @@ BUDGET_REQUESTS = Counter(
     "mta_budget_requests_total", "Portal requests asked of the budget, by priority and answer", ["priority", "granted"]
 )
 CAPTCHA_CHALLENGES = Counter("mta_captcha_challenges_total", "ALTCHA challenges fetched and solved")
+PORTAL_CHANGED = Counter(
+    "mta_portal_changed_total", "Portal answers of an unexpected shape: the portal changed, an operator must look"
+)
 HTTP_SECONDS = Histogram(
     "mta_http_request_duration_seconds", "Control API request latency", ["method", "route", "status"]
 )

@@ -30,6 +30,7 @@ from workers.farm import Farm
 from workers.fetch import Answer, get_json
 from workers.portal import (
     PortalBlocked,
+    PortalChanged,
     PortalError,
     PortalUnavailable,
     calendar_from,
@@ -248,6 +249,9 @@ def _record_failures(
     else:
         error = str(exc) or type(exc).__name__
         farm.report_state(getattr(exc, "state", "error"), error)
+    if isinstance(exc, PortalChanged):  # the operator must look: the farm cannot read the portal any more
+        metrics.PORTAL_CHANGED.inc()
+        log.error("portal answer of an unexpected shape, evidence kept: %s", error)
     if isinstance(exc, PortalBlocked) and exc.status == 429:
         farm.report_state("blocked", f"rate limited: {error}")
     files: dict[str, tuple[bytes, str, str]] = {}
