@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -27,7 +28,10 @@ def stream() -> Iterator[io.StringIO]:
     yield out
     root.handlers[:], _ = saved
     root.setLevel(saved[1])
+    logging.captureWarnings(False)
+    sys.excepthook = sys.__excepthook__
     structlog.contextvars.clear_contextvars()
+    structlog.reset_defaults()
 
 
 def lines(out: io.StringIO) -> list[dict[str, object]]:
