@@ -1,7 +1,8 @@
 """Issue 6: every farm process logs JSON lines carrying the ids of its work, and no secret or personal datum.
 
-A user with a first name watches two offices (one behind the portal's captcha, so captcha tokens travel in
-calendar URLs), gets two alerts, opens /mydata's signed link and an evidence URL; then every process stops and
+A user with a first name and contact data watches two offices (one behind the portal's captcha, so captcha
+tokens travel in calendar URLs), one with auto-booking, so the farm books a slot with the user's name, e-mail and
+phone; the user gets the alerts, opens /mydata's signed link and an evidence URL; then every process stops and
 each line of the api, worker, beat and bot logs is read.
 """
 
@@ -15,13 +16,20 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
+from core.bookings import requested_ids
+from core.contacts import ContactData, save_contact
+from core.db import make_engine, make_sessionmaker, transaction
+from core.queue import BOOK_SLOT, TaskQueue
+from core.subscriptions import list_subscriptions, set_auto_book
 from tests.e2e.conftest import API_TOKEN, RUPPERT, TOKEN, WOHNSITZ, Farm, next_weekday, wait_until
 
 pytestmark = pytest.mark.e2e
 
 CHAT = 6001
 FIRST_NAME = "Zuzanna-Wiebke"
+FAMILY_NAME = "Quastenflosser"
 EMAIL = "zuzanna.wiebke@example.net"
+PHONE = "+4915112345678"
 SZE, NOTFALL = 10461, 10339028  # an office behind the portal's captcha
 MTA_PROCESSES = ("api", "worker", "beat", "bot")  # the replica and the Bot API server are the outside world
 # Celery prints this (after a blank line) from its signal handler, past any logging; all else must be JSON.
@@ -32,6 +40,38 @@ def watch(farm: Farm, service: int, office: int) -> None:
     before = len(farm.telegram.calls("sendMessage", CHAT))
     farm.telegram.send_text(CHAT, f"/watch {service} {office}", user_id=CHAT, first_name=FIRST_NAME)
     farm.telegram.wait_for_calls("sendMessage", CHAT, count=before + 1, timeout=30)
+
+
+def book_automatically(database_url: str, service: int) -> None:
+    """The user's contact data, and auto-booking on their subscription to ``service`` (what /contact and the
+    subscription's button store)."""
+    engine = make_engine(database_url)
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            contact = ContactData(f"{FIRST_NAME} {FAMILY_NAME}", EMAIL, PHONE)
+            save_contact(session, user_id=CHAT, data=contact)
+            (subscription,) = [s for s in list_subscriptions(session, user_id=CHAT) if s.service_id == service]
+            assert set_auto_book(session, subscription_id=subscription.id, user_id=CHAT, auto_book=True)
+    finally:
+        engine.dispose()
+
+
+def send_bookings(database_url: str, redis_url: str) -> None:
+    """Once the farm found the slot and requested the auto-booking, send its task as the bot does for a tap."""
+    engine = make_engine(database_url)
+    try:
+        sessions = make_sessionmaker(engine)
+
+        def requested() -> list[int]:
+            with transaction(sessions) as session:
+                return requested_ids(session)
+
+        ids = wait_until(requested, timeout=45, what="an auto-booking requested")
+    finally:
+        engine.dispose()
+    queue = TaskQueue(redis_url)
+    for booking_id in ids:
+        queue.send(BOOK_SLOT, booking_id)
 
 
 def visit_signed_links(farm: Farm) -> None:
@@ -61,19 +101,26 @@ def read_lines(farm: Farm, name: str) -> list[str]:
     return (farm.group.log_dir / f"{name}.log").read_text(errors="replace").splitlines()
 
 
-def test_logs_are_json_with_ids_and_without_secrets(start_farm: Callable[..., Farm], sqlite_url: str) -> None:
+def test_logs_are_json_with_ids_and_without_secrets(
+    start_farm: Callable[..., Farm], sqlite_url: str, redis_url: str
+) -> None:
     farm = start_farm(sqlite_url, replica_env={"REPLICA_CAPTCHA_VERSION": "v2"})
     watch(farm, WOHNSITZ, RUPPERT)
     watch(farm, NOTFALL, SZE)
+    book_automatically(sqlite_url, WOHNSITZ)
     farm.admin("slots/open", {"officeId": RUPPERT, "serviceId": WOHNSITZ, "date": next_weekday(2), "times": ["10:00"]})
     farm.admin("slots/open", {"officeId": SZE, "serviceId": NOTFALL, "date": next_weekday(3), "times": ["08:30"]})
     farm.telegram.wait_for_calls("sendPhoto", CHAT, count=2, timeout=60)
+    send_bookings(sqlite_url, redis_url)
+    wait_until(
+        lambda: [m for m in farm.admin("outbox") if m["to"] == EMAIL], timeout=45, what="the portal's mail to the user"
+    )
     farm.telegram.send_text(CHAT, f"my address is {EMAIL}", user_id=CHAT, first_name=FIRST_NAME)
     visit_signed_links(farm)
     tokens = captcha_tokens(farm)
     farm.group.stop_all()  # shutdown lines count too
 
-    secrets = {TOKEN, TOKEN.split(":", 1)[1], API_TOKEN, FIRST_NAME, EMAIL, *tokens}
+    secrets = {TOKEN, TOKEN.split(":", 1)[1], API_TOKEN, FIRST_NAME, FAMILY_NAME, EMAIL, PHONE, *tokens}
     records = []
     for name in MTA_PROCESSES:
         for number, line in enumerate(read_lines(farm, name), 1):
