@@ -41,7 +41,8 @@ def check_service(self: Any, service_id: int, plan_id: str | None = None) -> lis
     try:
         return run_check(farm, service_id=service_id, task_id=self.request.id, worker=worker)
     except NoBudget as wait:
-        raise self.retry(countdown=wait.wait_s + 0.05, max_retries=None) from wait
+        # Waiting for the budget is no failure: it never uses up the retries (None would mean the default, 2).
+        raise self.retry(countdown=wait.wait_s + 0.05, max_retries=self.request.retries + 1) from wait
     finally:
         farm.checks_done += 1
         beat(farm.redis, worker=worker, browsers_open=int(farm.browser.open), checks_done=farm.checks_done)
