@@ -165,6 +165,7 @@ def footprint(folder: Path) -> dict[str, float]:
         for i, (service, offices) in enumerate(services * 5):
             farm.subscribe(chat=2000 + i, service=service, offices=[offices[i // 4]])
         start_checking(farm, folder)
+        _warm_up(farm, 10)
         few = _requests_per_min(farm, 30)
         with transaction(farm.sessions) as session:
             for i in range(980):
