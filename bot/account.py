@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import ChatMember, Update
 from telegram.ext import ContextTypes
 
-from bot import formats, keyboards
+from bot import booking, contact, formats, keyboards
 from bot.context import deps_of
 from bot.replies import answer, language, remember_language, say, show
 from bot.texts import LANGUAGES, text
@@ -80,6 +80,9 @@ async def _personal_values(update: Update, context: ContextTypes.DEFAULT_TYPE, d
         "alerts": data.alerts_sent,
         "last": formats.moment(lang, data.last_alert_at) if data.last_alert_at else text(lang, "never"),
         "subscriptions": "\n\n".join(subscriptions) or text(lang, "mydata_no_subscriptions"),
+        "contact": contact.describe(lang, data.contact),
+        "bookings": "\n\n".join(booking.describe(lang, b, catalogue) for b in data.bookings)
+        or text(lang, "mydata_no_subscriptions"),
     }
 
 

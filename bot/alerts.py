@@ -15,17 +15,21 @@ from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
 
 from bot import formats, keyboards
+from bot.booking_news import tell_outcomes
 from bot.context import BotDeps
 from bot.fanout import deactivate, send_all
 from bot.portal_news import announce_portal_news
 from bot.texts import text
 from core.alerts import ALERTS_WAKE_KEY, AlertMessage, mark_sent, pending_messages
+from core.bookings import BOOKINGS_WAKE_KEY
 from core.catalogue import Catalogue, CatalogueError
 from core.metrics import ALERTS_SENT
+from core.slots import MUNICH
 
 log = logging.getLogger(__name__)
 
 SHOWN_TIMES = 5
+BOOK_BUTTONS = 3
 
 
 def booking_link(base: str, *, service_id: int, office_id: int) -> str:
@@ -46,6 +50,13 @@ def caption(message: AlertMessage, *, catalogue: Catalogue | None, link_base: st
         times=shown,
         link=booking_link(link_base, service_id=message.service_id, office_id=message.office_id),
     )
+
+
+def book_buttons(message: AlertMessage) -> list[tuple[int, str]]:
+    """(slot id, label) of the earliest times; the label names the day only when the times span several."""
+    shown = list(zip(message.slot_ids, message.slot_times, strict=False))[:BOOK_BUTTONS]
+    one_day = len({formats.day(t.astimezone(MUNICH).date()) for t in message.slot_times}) <= 1
+    return [(sid, formats.clock_at(t) if one_day else formats.short_moment(t)) for sid, t in shown]
 
 
 class Screenshots:
@@ -81,7 +92,7 @@ async def deliver(
     """Send one alert, then mark it sent at once, so a crash right after never sends it twice."""
     body = caption(message, catalogue=catalogue, link_base=deps.settings.booking_link_url)
     link = booking_link(deps.settings.booking_link_url, service_id=message.service_id, office_id=message.office_id)
-    markup = keyboards.booking(message.language, link)
+    markup = keyboards.booking(message.language, link, book_buttons(message))
     sent = None
     if message.screenshot_path:
         try:
@@ -112,12 +123,16 @@ async def deliver_pending(bot: Bot, deps: BotDeps) -> int:
 
 
 async def alert_loop(bot: Bot, deps: BotDeps, *, idle_s: float = 5.0) -> None:
-    """Run until cancelled: announce portal changes and deliver alerts when a worker wakes us, and every ``idle_s``."""
+    """Run until cancelled: announce portal changes, deliver alerts and tell booking outcomes when a worker wakes
+    us, and every ``idle_s``."""
     while True:
         try:
             await announce_portal_news(bot, deps)
             await deliver_pending(bot, deps)
-            await deps.redis.blpop([ALERTS_WAKE_KEY], timeout=idle_s)
+            await tell_outcomes(bot, deps)
+            await deps.redis.blpop([ALERTS_WAKE_KEY, BOOKINGS_WAKE_KEY], timeout=idle_s)
+            if (task := asyncio.current_task()) is not None and task.cancelling():
+                raise asyncio.CancelledError  # redis-py swallows a cancel that lands just as its answer arrives
         except asyncio.CancelledError:
             raise
         except Exception:

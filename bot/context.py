@@ -1,10 +1,11 @@
-"""What the bot's handlers share: settings, database sessions, Redis and the portal catalogue."""
+"""What the bot's handlers share: settings, database sessions, Redis, the task queue and the portal catalogue."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TypeVar
 
 import redis.asyncio as aioredis
@@ -13,6 +14,7 @@ from telegram.ext import Application, ContextTypes
 
 from core.catalogue import CachedCatalogue, Catalogue
 from core.db import transaction
+from core.queue import TaskQueue
 from core.settings import Settings
 
 T = TypeVar("T")
@@ -32,6 +34,14 @@ class BotDeps:
     def _in_transaction(self, work: Callable[[Session], T]) -> T:
         with transaction(self.sessions) as session:
             return work(session)
+
+    @cached_property
+    def queue(self) -> TaskQueue:
+        return TaskQueue(self.settings.redis_url)
+
+    async def send_task(self, name: str, *args: object) -> None:
+        """Hand a task to the farm by name (the bot imports no worker code)."""
+        await asyncio.to_thread(self.queue.send, name, *args)
 
     async def portal_catalogue(self) -> Catalogue:
         """The portal's catalogue, cached; raises ``CatalogueError`` if it was never readable."""

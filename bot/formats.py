@@ -25,6 +25,17 @@ def moment(language: str, value: dt.datetime) -> str:
     return f"{weekday_names(language)[local.weekday()]} {day(local.date())} {clock(local.time())}"
 
 
+def clock_at(value: dt.datetime) -> str:
+    """The time of day in Munich: ``09:00``."""
+    return clock(value.astimezone(MUNICH).time())
+
+
+def short_moment(value: dt.datetime) -> str:
+    """Day and time in Munich, short: ``04.03. 09:00``."""
+    local = value.astimezone(MUNICH)
+    return f"{local:%d.%m.} {clock(local.time())}"
+
+
 def service_name(catalogue: Catalogue | None, service_id: int) -> str:
     service = catalogue.services.get(service_id) if catalogue else None
     return service.name if service else str(service_id)
@@ -81,7 +92,7 @@ def subscription(language: str, view: SubscriptionView, catalogue: Catalogue | N
         service=service_name(catalogue, view.service_id),
         offices=office_names(catalogue, view.office_ids),
         filters=filters(language, view.filters),
-        state=text(language, state) if state else "",
+        state=(text(language, state) if state else "") + (text(language, "state_auto") if view.auto_book else ""),
     )
 
 

@@ -82,13 +82,19 @@ def confirm(language: str) -> InlineKeyboardMarkup:
     return _rows([Button(text(language, "subscribe_button"), callback_data="w:ok")], _cancel(language))
 
 
-def subscription(language: str, subscription_id: int, *, active: bool) -> InlineKeyboardMarkup:
+def subscription(language: str, subscription_id: int, *, active: bool, auto_book: bool = False) -> InlineKeyboardMarkup:
     toggle = (
         Button(text(language, "pause_button"), callback_data=f"sub:pause:{subscription_id}")
         if active
         else Button(text(language, "resume_button"), callback_data=f"sub:resume:{subscription_id}")
     )
-    return _rows([toggle, Button(text(language, "delete_button"), callback_data=f"sub:delete:{subscription_id}")])
+    auto = Button(
+        (CHECKED if auto_book else "") + text(language, "auto_button"),
+        callback_data=f"sub:auto:{'off' if auto_book else 'on'}:{subscription_id}",
+    )
+    return _rows(
+        [toggle, Button(text(language, "delete_button"), callback_data=f"sub:delete:{subscription_id}")], [auto]
+    )
 
 
 def languages() -> InlineKeyboardMarkup:
@@ -102,5 +108,17 @@ def forget(language: str) -> InlineKeyboardMarkup:
     )
 
 
-def booking(language: str, link: str) -> InlineKeyboardMarkup:
-    return _rows([Button(text(language, "book_button"), url=link)])
+def booking(language: str, link: str, slots: Sequence[tuple[int, str]] = ()) -> InlineKeyboardMarkup:
+    """Under an alert: a Book button per time in ``slots`` (slot id, label), then the official booking page."""
+    times = [
+        Button(text(language, "book_slot_button", time=label), callback_data=f"book:{sid}") for sid, label in slots
+    ]
+    return _rows(times, [Button(text(language, "book_button"), url=link)])
+
+
+def skip_phone(language: str) -> InlineKeyboardMarkup:
+    return _rows([Button(text(language, "skip_button"), callback_data="contact:skip")])
+
+
+def cancel_booking(language: str, booking_id: int) -> InlineKeyboardMarkup:
+    return _rows([Button(text(language, "cancel_booking_button"), callback_data=f"bkc:{booking_id}")])

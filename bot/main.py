@@ -23,7 +23,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import account, fallbacks, guards, manage, status, subscribe
+from bot import account, booking, contact, fallbacks, guards, manage, status, subscribe
 from bot.alerts import alert_loop
 from bot.context import BotDeps, app_deps
 from bot.fanout import rate_limiter
@@ -39,7 +39,7 @@ from core.settings import Settings, get_settings
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
-MENU = ("watch", "list", "status", "language", "mydata", "forget", "help", "cancel")
+MENU = ("watch", "list", "bookings", "contact", "status", "language", "mydata", "forget", "help", "cancel")
 
 
 async def post_init(application: Application) -> None:  # type: ignore[type-arg]
@@ -90,14 +90,18 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
     application.add_handler(TypeHandler(Update, guards.admit), group=-1)
     application.add_handler(ChatMemberHandler(account.blocked_or_unblocked, ChatMemberHandler.MY_CHAT_MEMBER))
     # The /watch conversation before the rest, so its steps get the text and buttons they wait for;
-    # other commands still work in the middle of it.
-    application.add_handler(subscribe.conversation())
+    # other commands still work in the middle of it. /contact (and a Book tap without contact data) joins it:
+    # one conversation per chat at a time.
+    application.add_handler(subscribe.conversation(entry_points=contact.entry_points(), states=contact.states()))
     application.add_handler(CommandHandler("start", account.start))
     application.add_handler(CommandHandler("help", account.help_))
     application.add_handler(CommandHandler("list", manage.list_subscriptions))
     application.add_handler(CallbackQueryHandler(manage.pause_or_resume, pattern=r"^sub:(pause|resume):\d+$"))
     application.add_handler(CallbackQueryHandler(manage.delete, pattern=r"^sub:delete:\d+$"))
+    application.add_handler(CallbackQueryHandler(manage.auto_book, pattern=r"^sub:auto:(on|off):\d+$"))
     application.add_handler(CommandHandler("unwatch", manage.unwatch))
+    application.add_handler(CommandHandler("bookings", booking.list_bookings))
+    application.add_handler(CallbackQueryHandler(booking.cancel, pattern=r"^bkc:\d+$"))
     application.add_handler(CommandHandler("status", status.status))
     application.add_handler(CommandHandler("language", account.set_language))
     application.add_handler(CallbackQueryHandler(account.choose_language, pattern="^lang:(de|en)$"))

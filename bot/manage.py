@@ -1,8 +1,8 @@
-"""/list with a message per subscription and its Pause / Resume / Delete buttons; /unwatch <number>."""
+"""/list with a message per subscription and its Pause / Resume / Delete / Book automatically buttons; /unwatch."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot import formats, keyboards
@@ -11,6 +11,7 @@ from bot.replies import answer, language, say, show
 from bot.texts import text
 from core import subscriptions as crud
 from core.catalogue import Catalogue, CatalogueError
+from core.contacts import get_contact
 from core.models import Subscription
 
 
@@ -35,7 +36,9 @@ async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE)
     for view in views:
         body = formats.subscription(lang, view, catalogue, today=today)
         await context.bot.send_message(
-            chat_id, body, reply_markup=keyboards.subscription(lang, view.id, active=view.active)
+            chat_id,
+            body,
+            reply_markup=keyboards.subscription(lang, view.id, active=view.active, auto_book=view.auto_book),
         )
 
 
@@ -56,7 +59,34 @@ async def pause_or_resume(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await answer(update, context, "resumed" if active else "paused")
     lang = await language(update, context)
     body = formats.subscription(lang, view, await _catalogue(context), today=formats.today_in_munich())
-    await show(update, context, body, keyboard=keyboards.subscription(lang, view.id, active=view.active))
+    await show(update, context, body, keyboard=_keyboard(lang, view))
+
+
+def _keyboard(language: str, view: crud.SubscriptionView) -> InlineKeyboardMarkup:
+    return keyboards.subscription(language, view.id, active=view.active, auto_book=view.auto_book)
+
+
+async def auto_book(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The "Book automatically" button under a subscription: on (with contact data only) or off."""
+    assert update.callback_query is not None
+    assert update.effective_chat is not None
+    _, _, choice, number = (update.callback_query.data or "").split(":")
+    chat_id, subscription_id, on = update.effective_chat.id, int(number), choice == "on"
+    deps = deps_of(context)
+    if on and await deps.db(lambda s: get_contact(s, user_id=chat_id)) is None:
+        await answer(update, context)
+        await say(update, context, "auto_needs_contact")
+        return
+    view = await deps.db(
+        lambda s: _view(crud.set_auto_book(s, subscription_id=subscription_id, user_id=chat_id, auto_book=on))
+    )
+    if view is None:
+        await answer(update, context, "no_such_subscription", id=subscription_id)
+        return
+    await answer(update, context, "auto_on" if on else "auto_off")
+    lang = await language(update, context)
+    body = formats.subscription(lang, view, await _catalogue(context), today=formats.today_in_munich())
+    await show(update, context, body, keyboard=_keyboard(lang, view))
 
 
 def _view(subscription: Subscription | None) -> crud.SubscriptionView | None:

@@ -315,11 +315,20 @@ def _forget_draft(context: ContextTypes.DEFAULT_TYPE) -> None:
         context.user_data.pop("draft", None)
 
 
-def conversation() -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
-    """The steps and what each accepts; free text where buttons are expected gets a hint, not silence."""
+Handlers = list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, Any]]
+
+
+def conversation(
+    *, entry_points: Handlers | None = None, states: dict[object, Handlers] | None = None
+) -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
+    """The steps and what each accepts; free text where buttons are expected gets a hint, not silence.
+
+    Other conversations (``entry_points``, ``states``) join this one: a chat holds one conversation at a time,
+    so starting one ends the other instead of both waiting for the same typed text.
+    """
     typed = filters.TEXT & ~filters.COMMAND
     hint = MessageHandler(typed, use_the_buttons)
-    states: dict[object, list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, Any]]] = {
+    steps: dict[object, Handlers] = {
         SERVICE: [MessageHandler(typed, find_service), CallbackQueryHandler(pick_service, pattern=r"^w:svc:\d+$")],
         OFFICES: [
             CallbackQueryHandler(toggle_office, pattern=r"^w:off:\d+$"),
@@ -350,8 +359,8 @@ def conversation() -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
         # Typed text and buttons mix in one conversation, so it is tracked per chat and user, not per message.
         warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
         return ConversationHandler(
-            entry_points=[CommandHandler("watch", watch)],
-            states=states,
+            entry_points=[CommandHandler("watch", watch), *(entry_points or [])],
+            states={**steps, **(states or {})},
             fallbacks=[CommandHandler("cancel", cancel), CallbackQueryHandler(cancel, pattern="^w:cancel$")],
             allow_reentry=True,
             name="watch",

@@ -9,7 +9,9 @@ TEXTS: dict[str, str] = {
     ),
     "help": (
         "/watch: eine Leistung beobachten, Schritt für Schritt (oder /watch <Leistung> <Standort>)\n"
-        "/list: Ihre Beobachtungen pausieren, fortsetzen oder löschen\n"
+        "/list: Ihre Beobachtungen pausieren, fortsetzen, löschen oder automatisch buchen lassen\n"
+        "/bookings: Ihre Buchungen, zum Absagen\n"
+        "/contact: Ihr Name und Ihre E-Mail-Adresse für Buchungen\n"
         "/status: wie es dem Portal der Stadt geht\n"
         "/language: Deutsch oder English\n"
         "/mydata: alles, was ich über Sie speichere\n"
@@ -18,6 +20,8 @@ TEXTS: dict[str, str] = {
     ),
     "cmd_watch": "Eine Leistung auf freie Termine beobachten",
     "cmd_list": "Ihre Beobachtungen",
+    "cmd_bookings": "Ihre Buchungen",
+    "cmd_contact": "Name und E-Mail für Buchungen",
     "cmd_status": "Wie es dem Portal geht",
     "cmd_language": "Deutsch oder English",
     "cmd_mydata": "Alles, was ich über Sie speichere",
@@ -111,14 +115,15 @@ TEXTS: dict[str, str] = {
     "mydata": (
         "Was ich über Sie speichere:\nTelegram-ID: {id}\nSprache: {language}\nBenachrichtigungen: {active}\n"
         "Erster Kontakt: {created}\nGesendete Meldungen: {alerts} (zuletzt: {last})\n\nBeobachtungen:\n"
-        "{subscriptions}\n\n/forget löscht alles."
+        "{subscriptions}\n\nKontaktdaten für Buchungen: {contact}\n\nBuchungen:\n{bookings}\n\n/forget löscht alles."
     ),
     "mydata_link": "Dasselbe als Webseite, mit Ihren Meldungen (der Link gilt {minutes} Minuten):\n{link}",
     "mydata_no_subscriptions": "keine",
     "alerts_on": "an",
     "alerts_off": "aus (der Chat hatte mich blockiert)",
     "forget_confirm": (
-        "Alles löschen, was ich über Sie speichere: Beobachtungen, Sprache und gesendete Meldungen? "
+        "Alles löschen, was ich über Sie speichere: Beobachtungen, Sprache, gesendete Meldungen, Kontaktdaten und "
+        "Buchungen? Bei der Stadt gebuchte Termine bleiben gebucht (sagen Sie sie vorher in /bookings ab). "
         "Das lässt sich nicht rückgängig machen."
     ),
     "forget_yes": "Ja, alles löschen",
@@ -149,6 +154,7 @@ TEXTS: dict[str, str] = {
     "alert": "Freier Termin: {service}\n{office}\n{times}\nJetzt buchen: {link}",
     "more_times": "und {n} weitere",
     "book_button": "Jetzt buchen",
+    "book_slot_button": "{time} buchen",
     "news_down": "Das Portal der Stadt ist ausgefallen. Ich versuche es weiter und melde mich, wenn es wieder geht.",
     "news_blocked": "Das Portal der Stadt weist unsere Prüfungen derzeit ab. Ich melde mich, wenn es wieder geht.",
     "news_changed": (
@@ -156,6 +162,99 @@ TEXTS: dict[str, str] = {
         "Ich melde mich, wenn es wieder geht."
     ),
     "news_up": "Das Portal der Stadt ist wieder erreichbar; ich beobachte wieder.",
+    # -- Kontaktdaten
+    "contact_intro": (
+        "Um für Sie zu buchen, gebe ich der Stadt Ihren eigenen Namen und Ihre E-Mail-Adresse, auf Wunsch auch Ihre "
+        "Telefonnummer. Ich buche nur für Sie; die Stadt schickt ihre Aktivierungs-E-Mail an diese Adresse."
+    ),
+    "contact_first": (
+        "Zum Buchen brauche ich zuerst Ihren eigenen Namen und Ihre E-Mail-Adresse; dorthin schickt die Stadt ihre "
+        "Aktivierungs-E-Mail. Ich buche nur für Sie."
+    ),
+    "contact_current": "Gespeichert: {contact}",
+    "ask_name": "Ihr Name, wie im Ausweis:",
+    "ask_email": "Ihre E-Mail-Adresse:",
+    "ask_phone": (
+        "Ihre Telefonnummer, falls der Standort Sie anrufen muss (z. B. +49 170 1234567), oder Überspringen:"
+    ),
+    "skip_button": "Überspringen",
+    "invalid_name": "Bitte tippen Sie Ihren Namen.",
+    "invalid_email": (
+        'Das Portal der Stadt nimmt "{text}" nicht als E-Mail-Adresse an (es lehnt zum Beispiel ein + ab). '
+        "Bitte tippen Sie eine andere."
+    ),
+    "invalid_phone": (
+        'Das Portal der Stadt nimmt "{text}" nicht als Telefonnummer an: 7 bis 15 Ziffern, vorne ein + erlaubt. '
+        "Bitte tippen Sie sie noch einmal, oder Überspringen."
+    ),
+    "contact_saved": "Gespeichert: {contact}\n/contact ändert, /mydata zeigt, /forget löscht sie.",
+    "contact_line": "{name}, {email}{phone}",
+    "contact_phone": ", {phone}",
+    "contact_none": "keine",
+    # -- Buchen
+    "book_requested": "Ich buche {time} bei {office} für Sie…",
+    "book_active": (
+        "Sie haben schon eine Buchung für diese Leistung (siehe /bookings). Sagen Sie sie dort ab, bevor Sie einen "
+        "anderen Termin buchen."
+    ),
+    "book_not_yours": "Dieser Termin lässt sich von hier aus nicht buchen.",
+    "book_no_contact": "Ich brauche zuerst Ihren Namen und Ihre E-Mail-Adresse: /contact.",
+    "booked": (
+        "Für Sie reserviert: {service}\n{office}\n{time}\n\n"
+        "Die Stadt hat eine E-Mail an {email} geschickt. Klicken Sie {within} auf den Link darin, sonst verfällt die "
+        "Reservierung."
+    ),
+    "within_minutes": "innerhalb von {minutes} Minuten",
+    "within_soon": "bald",
+    "book_failed": "Ich konnte {time} bei {office} nicht buchen: {reason} Es wurde nichts gebucht.",
+    "booking_confirmed": "Bestätigt: {service}\n{office}\n{time}",
+    "booking_cancelled": "Abgesagt: {service}\n{office}\n{time}",
+    "cancel_failed": (
+        "Ich konnte {time} bei {office} nicht absagen: {reason} In /bookings können Sie es erneut versuchen."
+    ),
+    "reason_tooManyAppointmentsWithSameMail": (
+        "Die Stadt erlaubt an diesem Standort nur wenige Termine pro E-Mail-Adresse, und {email} hat sie schon."
+    ),
+    "reason_slotGone": (
+        "Der Termin war vergeben, bevor ich ihn buchen konnte, und an dem Tag war kein anderer passender frei."
+    ),
+    "reason_appointmentNotAvailable": "Der Termin war vergeben, bevor ich ihn buchen konnte.",
+    "reason_invalidEmail": "Das Portal nimmt Ihre E-Mail-Adresse nicht an (/contact ändert sie).",
+    "reason_invalidFamilyName": "Das Portal nimmt Ihren Namen nicht an (/contact ändert ihn).",
+    "reason_invalidTelephone": "Das Portal nimmt Ihre Telefonnummer nicht an (/contact ändert sie).",
+    "reason_emailIsRequired": "Das Portal braucht eine E-Mail-Adresse (/contact).",
+    "reason_noContact": "Ihre Kontaktdaten fehlen (/contact).",
+    "reason_portalBusy": "Das Portal ist gerade ausgelastet; bitte versuchen Sie es in einer Minute noch einmal.",
+    "reason_portalUnavailable": "Das Portal der Stadt hat nicht geantwortet.",
+    "reason_portalDown": "Das Portal der Stadt ist ausgefallen.",
+    "reason_portalBlocked": "Das Portal der Stadt hat die Anfrage abgelehnt.",
+    "reason_portalChanged": "Das Portal der Stadt hat unerwartet geantwortet.",
+    "reason_rateLimitExceeded": (
+        "Das Portal ist gerade ausgelastet; bitte versuchen Sie es in einer Minute noch einmal."
+    ),
+    "reason_interrupted": "Die Buchung wurde unterbrochen.",
+    "reason_appointmentCanNotBeCanceled": "Das Portal lässt keine Absage mehr zu.",
+    "reason_other": "Das Portal antwortete {code}.",
+    "bookings_empty": "Sie haben keine Buchungen. Tippen Sie unter einer Meldung auf einen Buchen-Knopf.",
+    "bookings_header": "Ihre Buchungen:",
+    "booking_item": "{service}\n{office}\n{time}\n{status}",
+    "status_requested": "wird gebucht…",
+    "status_booking": "wird gebucht…",
+    "status_reserved": "reserviert",
+    "status_preconfirmed": "reserviert; bitte klicken Sie auf den Link in der E-Mail der Stadt an {email}",
+    "status_confirmed": "bestätigt",
+    "status_cancelling": "wird abgesagt…",
+    "status_cancelled": "abgesagt",
+    "status_failed": "nicht gebucht: {reason}",
+    "cancel_booking_button": "Termin absagen",
+    "cancelling": "Wird abgesagt…",
+    "no_such_booking": "Diese Buchung lässt sich nicht (mehr) absagen.",
+    # -- automatisch buchen
+    "auto_button": "Automatisch buchen",
+    "state_auto": "\nBucht den ersten passenden Termin automatisch",
+    "auto_on": "Ich buche den ersten passenden Termin automatisch.",
+    "auto_off": "Kein automatisches Buchen mehr.",
+    "auto_needs_contact": "Zum automatischen Buchen brauche ich zuerst Ihren Namen und Ihre E-Mail-Adresse: /contact.",
     # -- Schutz und falsche Eingaben
     "not_allowed": "Dieser Bot ist leider nicht öffentlich.",
     "slow_down": "Das ist gerade sehr viel auf einmal. Bitte warten Sie eine Minute und versuchen Sie es dann erneut.",

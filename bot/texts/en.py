@@ -9,7 +9,9 @@ TEXTS: dict[str, str] = {
     ),
     "help": (
         "/watch: watch a service, step by step (or /watch <service> <office>)\n"
-        "/list: your subscriptions, to pause, resume or delete them\n"
+        "/list: your subscriptions, to pause, resume or delete them, or to book automatically\n"
+        "/bookings: your bookings, to cancel them\n"
+        "/contact: your name and e-mail for bookings\n"
         "/status: how the city's portal is doing\n"
         "/language: Deutsch or English\n"
         "/mydata: everything I store about you\n"
@@ -18,6 +20,8 @@ TEXTS: dict[str, str] = {
     ),
     "cmd_watch": "Watch a service for free appointments",
     "cmd_list": "Your subscriptions",
+    "cmd_bookings": "Your bookings",
+    "cmd_contact": "Your name and e-mail for bookings",
     "cmd_status": "How the portal is doing",
     "cmd_language": "Deutsch or English",
     "cmd_mydata": "Everything I store about you",
@@ -105,14 +109,15 @@ TEXTS: dict[str, str] = {
     "mydata": (
         "What I store about you:\nTelegram id: {id}\nLanguage: {language}\nAlerts: {active}\n"
         "First contact: {created}\nAlerts sent: {alerts} (last: {last})\n\nSubscriptions:\n{subscriptions}\n\n"
-        "/forget deletes all of it."
+        "Contact data for bookings: {contact}\n\nBookings:\n{bookings}\n\n/forget deletes all of it."
     ),
     "mydata_link": "The same as a web page, with the alerts sent to you (the link works for {minutes} min):\n{link}",
     "mydata_no_subscriptions": "none",
     "alerts_on": "on",
     "alerts_off": "off (the chat had blocked me)",
     "forget_confirm": (
-        "Delete everything I store about you: your subscriptions, language and alert history? This cannot be undone."
+        "Delete everything I store about you: your subscriptions, language, alert history, contact data and "
+        "bookings? Appointments booked at the city stay booked (cancel them in /bookings first). This cannot be undone."
     ),
     "forget_yes": "Yes, delete everything",
     "forget_no": "No, keep it",
@@ -140,12 +145,97 @@ TEXTS: dict[str, str] = {
     "alert": "Free appointment: {service}\n{office}\n{times}\nBook now: {link}",
     "more_times": "and {n} more",
     "book_button": "Book now",
+    "book_slot_button": "Book {time}",
     "news_down": "The city's portal is down. I keep trying and tell you when it is back.",
     "news_blocked": "The city's portal refuses our checks for now. I tell you when it is back.",
     "news_changed": (
         "The city's portal has changed; my checks pause until they are adapted. I tell you when it is back."
     ),
     "news_up": "The city's portal is back; I am watching again.",
+    # -- contact data
+    "contact_intro": (
+        "To book for you, I give the city your own name and e-mail address, and your phone number if you like. "
+        "I book only ever for you; the city sends its activation e-mail to that address."
+    ),
+    "contact_first": (
+        "To book, I need your own name and e-mail address first; the city sends its activation e-mail there. "
+        "I book only ever for you."
+    ),
+    "contact_current": "Stored now: {contact}",
+    "ask_name": "Your name, as on your ID:",
+    "ask_email": "Your e-mail address:",
+    "ask_phone": "Your phone number, in case the office needs to call you (e.g. +49 170 1234567), or Skip:",
+    "skip_button": "Skip",
+    "invalid_name": "Please type your name.",
+    "invalid_email": (
+        'The city\'s portal does not accept "{text}" as an e-mail address (it refuses a + in addresses, for example). '
+        "Please type another one."
+    ),
+    "invalid_phone": (
+        'The city\'s portal does not accept "{text}" as a phone number: 7 to 15 digits, with an optional + in front. '
+        "Please type it again, or Skip."
+    ),
+    "contact_saved": "Saved: {contact}\n/contact changes it, /mydata shows it, /forget deletes it.",
+    "contact_line": "{name}, {email}{phone}",
+    "contact_phone": ", {phone}",
+    "contact_none": "none",
+    # -- booking
+    "book_requested": "Booking {time} at {office} for you…",
+    "book_active": (
+        "You already have a booking for this service (see /bookings). Cancel it there before booking another time."
+    ),
+    "book_not_yours": "This time cannot be booked from here.",
+    "book_no_contact": "I need your name and e-mail address first: /contact.",
+    "booked": (
+        "Reserved for you: {service}\n{office}\n{time}\n\n"
+        "The city has sent an e-mail to {email}. Click the link in it {within}, or the reservation lapses."
+    ),
+    "within_minutes": "within {minutes} minutes",
+    "within_soon": "soon",
+    "book_failed": "I could not book {time} at {office}: {reason} Nothing was booked.",
+    "booking_confirmed": "Confirmed: {service}\n{office}\n{time}",
+    "booking_cancelled": "Cancelled: {service}\n{office}\n{time}",
+    "cancel_failed": "I could not cancel {time} at {office}: {reason} /bookings lets you try again.",
+    "reason_tooManyAppointmentsWithSameMail": (
+        "the city allows only a limited number of appointments per e-mail address at this office, and {email} "
+        "already has them."
+    ),
+    "reason_slotGone": "the time was taken before I could book it, and no other suitable time was free that day.",
+    "reason_appointmentNotAvailable": "the time was taken before I could book it.",
+    "reason_invalidEmail": "the portal does not accept your e-mail address (/contact changes it).",
+    "reason_invalidFamilyName": "the portal does not accept your name (/contact changes it).",
+    "reason_invalidTelephone": "the portal does not accept your phone number (/contact changes it).",
+    "reason_emailIsRequired": "the portal needs an e-mail address (/contact).",
+    "reason_noContact": "your contact data are gone (/contact).",
+    "reason_portalBusy": "the portal is busy right now; please try again in a minute.",
+    "reason_portalUnavailable": "the city's portal did not answer.",
+    "reason_portalDown": "the city's portal is down.",
+    "reason_portalBlocked": "the city's portal refused the request.",
+    "reason_portalChanged": "the city's portal answered in a way I do not understand.",
+    "reason_rateLimitExceeded": "the portal is busy right now; please try again in a minute.",
+    "reason_interrupted": "the booking was interrupted.",
+    "reason_appointmentCanNotBeCanceled": "the portal no longer allows cancelling it.",
+    "reason_other": "the portal answered {code}.",
+    "bookings_empty": "You have no bookings. Tap a Book button under an alert to book a time.",
+    "bookings_header": "Your bookings:",
+    "booking_item": "{service}\n{office}\n{time}\n{status}",
+    "status_requested": "being booked…",
+    "status_booking": "being booked…",
+    "status_reserved": "reserved",
+    "status_preconfirmed": "reserved; please click the link in the city's e-mail to {email}",
+    "status_confirmed": "confirmed",
+    "status_cancelling": "being cancelled…",
+    "status_cancelled": "cancelled",
+    "status_failed": "not booked: {reason}",
+    "cancel_booking_button": "Cancel appointment",
+    "cancelling": "Cancelling…",
+    "no_such_booking": "This booking cannot be cancelled (any more).",
+    # -- automatic booking
+    "auto_button": "Book automatically",
+    "state_auto": "\nBooks the first suitable time automatically",
+    "auto_on": "I'll book the first suitable time automatically.",
+    "auto_off": "No more automatic booking.",
+    "auto_needs_contact": "To book automatically I need your name and e-mail address first: /contact.",
     # -- guards and bad input
     "not_allowed": "Sorry, this bot is private.",
     "slow_down": "That is a lot at once. Please wait a minute, then try again.",

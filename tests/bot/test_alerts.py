@@ -103,7 +103,11 @@ async def test_only_subscribers_whose_filters_match_are_alerted(
         f"Book now: {LINK}"
     )
     assert alert.files[0].data.startswith(b"\x89PNG")
-    assert buttons(telegram.message(inside, alert.result["message_id"]) or {}) == {"Book now": LINK}
+    assert buttons(telegram.message(inside, alert.result["message_id"]) or {}) == {
+        "Book 09:00": "book:1",
+        "Book 09:30": "book:2",
+        "Book now": LINK,
+    }
 
     # A slot on Tuesday afternoon suits those who want afternoons, not the Monday-only subscriber.
     slots_open(sessions, settings, target, munich(MONDAY + dt.timedelta(days=1), 14), shot=screenshot(tmp_path))

@@ -12,6 +12,8 @@ from core.models import Subscription, User
 from core.settings import Settings
 from tests.bot.helpers import PASING, RUPPERT, WOHNSITZ, Chat, buttons, message_id, text_of
 
+AUTO = "Book automatically"
+
 
 def subscriptions_of(sessions: sessionmaker[Session], chat: Chat) -> list[crud.SubscriptionView]:
     with transaction(sessions) as session:
@@ -27,18 +29,18 @@ async def test_list_pause_resume_delete_in_english(anna: Chat, sessions: session
     header, first, second = await anna.send("/list", answers=3)
     assert text_of(anna.screen(header)) == "Your subscriptions (2 of at most 5):"
     assert text_of(anna.screen(first)) == "#1 Wohnsitzanmeldung\nBürgerbüro Ruppertstraße\nany date, any day, any time"
-    assert buttons(anna.screen(first)) == {"Pause": "sub:pause:1", "Delete": "sub:delete:1"}
+    assert buttons(anna.screen(first)) == {"Pause": "sub:pause:1", "Delete": "sub:delete:1", AUTO: "sub:auto:on:1"}
     assert text_of(anna.screen(second)).startswith("#2 Wohnsitzanmeldung\nBürgerbüro Pasing")
 
     [paused] = await anna.press(message_id(first), "sub:pause:1")
     assert anna.callback_answers()[-1].params["text"] == "Paused."
     assert text_of(anna.screen(paused)).endswith("\nPaused")
-    assert buttons(anna.screen(paused)) == {"Resume": "sub:resume:1", "Delete": "sub:delete:1"}
+    assert buttons(anna.screen(paused)) == {"Resume": "sub:resume:1", "Delete": "sub:delete:1", AUTO: "sub:auto:on:1"}
     assert [s.active for s in subscriptions_of(sessions, anna)] == [False, True]
 
     [resumed] = await anna.press(message_id(first), "sub:resume:1")
     assert anna.callback_answers()[-1].params["text"] == "Resumed."
-    assert buttons(anna.screen(resumed)) == {"Pause": "sub:pause:1", "Delete": "sub:delete:1"}
+    assert buttons(anna.screen(resumed)) == {"Pause": "sub:pause:1", "Delete": "sub:delete:1", AUTO: "sub:auto:on:1"}
     assert [s.active for s in subscriptions_of(sessions, anna)] == [True, True]
 
     [deleted] = await anna.press(message_id(second), "sub:delete:2")
@@ -56,7 +58,11 @@ async def test_list_and_buttons_in_german(bernd: Chat, sessions: sessionmaker[Se
         text_of(bernd.screen(item))
         == "#1 Wohnsitzanmeldung\nBürgerbüro Ruppertstraße\njedes Datum, jeder Tag, jederzeit"
     )
-    assert buttons(bernd.screen(item)) == {"Pausieren": "sub:pause:1", "Löschen": "sub:delete:1"}
+    assert buttons(bernd.screen(item)) == {
+        "Pausieren": "sub:pause:1",
+        "Löschen": "sub:delete:1",
+        "Automatisch buchen": "sub:auto:on:1",
+    }
     [paused] = await bernd.press(message_id(item), "sub:pause:1")
     assert bernd.callback_answers()[-1].params["text"] == "Pausiert."
     assert text_of(bernd.screen(paused)).endswith("\nPausiert")
