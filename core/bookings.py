@@ -195,8 +195,16 @@ def _set(session: Session, booking_id: int, **values: object) -> None:
 
 
 def record_reserved(
-    session: Session, *, booking_id: int, process_id: int, auth_key: str, office_id: int, starts_at: dt.datetime
+    session: Session,
+    *,
+    booking_id: int,
+    process_id: int,
+    auth_key: str,
+    office_id: int,
+    starts_at: dt.datetime,
+    email: str | None = None,
 ) -> None:
+    """The portal reserved a time (perhaps not the one first asked for); ``email`` is the address it will get."""
     _set(
         session,
         booking_id,
@@ -205,6 +213,7 @@ def record_reserved(
         auth_key=auth_key,
         office_id=office_id,
         starts_at=starts_at,
+        email=email,
     )
 
 

@@ -116,6 +116,7 @@ def _reserve(farm: Farm, page: Page, job: BookingJob, catalogue: Catalogue) -> d
                     auth_key=str(answer.body["authKey"]),
                     office_id=slot.office_id,
                     starts_at=slot.starts_at,
+                    email=job.contact.email if job.contact else None,
                 )
             return answer.body
         if token and codes & CAPTCHA_REFUSED:

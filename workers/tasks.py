@@ -97,5 +97,5 @@ def cancel_booking(booking_id: int, previous_status: str) -> str:
 def _book_what_checks_requested(sender: Any = None, **_: Any) -> None:
     """A check that opened slots may have requested auto-bookings (``core.checks``): their tasks go out now,
     after the check's transactions have committed. A booking sent twice is booked once."""
-    if sender is check_service:
+    if getattr(sender, "name", None) == check_service.name:
         booking.enqueue_requested(current_farm())
