@@ -4,7 +4,7 @@ The whole farm runs as processes (replica, Bot API server, Redis, SQLite, API, w
 slot opens, the user it is meant for gets the alert, taps its Book button through the Bot API server, and the
 clock stops when the replica lists that user's process as preconfirmed. Everything between is the product:
 the bot's handler, the task on the broker, the worker's reserve → update → preconfirm through its warm browser
-and the budget, and (after the clock) the screenshot.
+and the budget, and (after the clock) the screenshot. The first rounds warm the worker's processes up.
 
 ``run()`` gives ``book_p50_s`` and ``book_p95_s``.
 """
@@ -25,6 +25,7 @@ from core.slots import MUNICH
 
 SERVICE, OFFICE = 1063475, 10489
 ROUNDS = 8
+WARM_UP = 4  # rounds not counted: each of the worker's four processes launches its browser on its first task
 FIRST_CHAT = 8_100_000
 
 
@@ -69,14 +70,14 @@ def one_round(farm: BenchFarm, chat: int, email: str, day: dt.date, clock: str) 
     return time.monotonic() - tapped
 
 
-def run(rounds: int = ROUNDS) -> dict[str, float]:
+def run(rounds: int = ROUNDS, warm_up: int = WARM_UP) -> dict[str, float]:
     """The figures for bench/results.json."""
     settings = {"check_interval_s": "2", "portal_rate_limit": "0"}
     with (
         tempfile.TemporaryDirectory(prefix="mta-booking-") as folder,
         bench_farm(Path(folder), replica_env={}, settings=settings) as farm,
     ):
-        users = [(FIRST_CHAT + n, f"bench{n}@example.org") for n in range(rounds)]
+        users = [(FIRST_CHAT + n, f"bench{n}@example.org") for n in range(warm_up + rounds)]
         for chat, email in users:
             farm.subscribe(chat=chat, service=SERVICE, offices=[OFFICE])
             with transaction(farm.sessions) as session:
@@ -86,7 +87,7 @@ def run(rounds: int = ROUNDS) -> dict[str, float]:
         for n, (chat, email) in enumerate(users):
             clock = f"{8 + n // 12:02d}:{(n % 12) * 5:02d}"
             seconds.append(one_round(farm, chat, email, day, clock))
-    ordered = sorted(seconds)
+    ordered = sorted(seconds[warm_up:])
     return {
         "book_p50_s": round(statistics.median(ordered), 3),
         "book_p95_s": round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 3),
