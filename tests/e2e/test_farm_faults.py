@@ -183,9 +183,10 @@ def test_a_429_storm_silences_the_farm_until_the_portal_resets(
         what="back to normal",
     )
     log = farm.admin("requests")
+    in_flight = 0.5  # a request already on its way when the 429 came back cannot be called back
     for refusal in (r for r in log if r["status"] == 429):
-        early = [r for r in log if refusal["time"] < r["time"] < refusal["time"] + silence]
-        assert not early, f"{len(early)} requests within {silence} s after a 429"
+        early = [r for r in log if refusal["time"] + in_flight < r["time"] < refusal["time"] + silence]
+        assert not early, f"{len(early)} requests sent within {silence} s after a 429"
 
 
 @pytest.mark.parametrize("version", ["v2", "v1"])
