@@ -14,9 +14,16 @@ from bot.booking_news import reason
 from bot.context import deps_of
 from bot.replies import answer, language, say
 from bot.texts import text
-from core.bookings import BookingRefused, BookingView, request_booking, request_cancel, user_bookings
+from core.bookings import (
+    BookingRefused,
+    BookingView,
+    awaiting_activation,
+    request_booking,
+    request_cancel,
+    user_bookings,
+)
 from core.catalogue import Catalogue, CatalogueError
-from core.queue import BOOK_SLOT, CANCEL_BOOKING
+from core.queue import BOOK_SLOT, CANCEL_BOOKING, REFRESH_BOOKING
 
 
 async def _catalogue(context: ContextTypes.DEFAULT_TYPE) -> Catalogue | None:
@@ -34,11 +41,20 @@ async def book(update: Update, context: ContextTypes.DEFAULT_TYPE, slot_id: int)
         booking = await deps.db(lambda s: request_booking(s, user_id=chat_id, slot_id=slot_id))
     except BookingRefused as refused:
         await say(update, context, refused.reason)
+        if refused.reason == "book_active":
+            await refresh(context, chat_id)  # a reservation never activated frees the service once the farm knows
         return
     await deps.send_task(BOOK_SLOT, booking.id)
     lang, catalogue = await language(update, context), await _catalogue(context)
     when, office = formats.moment(lang, booking.starts_at), formats.office_name(catalogue, booking.office_id)
     await say(update, context, "book_requested", time=when, office=office)
+
+
+async def refresh(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    """Have the farm ask the portal whether the user's preconfirmed bookings were activated or have lapsed."""
+    deps = deps_of(context)
+    for booking_id in await deps.db(lambda s: awaiting_activation(s, user_id=chat_id)):
+        await deps.send_task(REFRESH_BOOKING, booking_id)
 
 
 def describe(language: str, booking: BookingView, catalogue: Catalogue | None) -> str:
@@ -63,6 +79,7 @@ async def list_bookings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     assert update.effective_chat is not None
     chat_id = update.effective_chat.id
     views = await deps_of(context).db(lambda s: user_bookings(s, user_id=chat_id))
+    await refresh(context, chat_id)  # what changed is told when the farm has asked
     if not views:
         await say(update, context, "bookings_empty")
         return

@@ -21,7 +21,7 @@ from core.subscriptions import Filters, filters_of
 
 BOOKINGS_WAKE_KEY = "mta:bookings:wake"  # workers push here when a booking has an outcome; the bot waits on it
 CANCELLABLE = ("reserved", "preconfirmed", "confirmed")
-OUTCOMES = ("preconfirmed", "confirmed", "failed", "cancelled")  # what the user is told of
+OUTCOMES = ("preconfirmed", "confirmed", "expired", "failed", "cancelled")  # what the user is told of
 STALE_AFTER = dt.timedelta(minutes=10)  # a booking still unfinished after this was lost with its worker
 
 
@@ -260,6 +260,20 @@ def record_cancelled(session: Session, *, booking_id: int, error: str | None = N
 def record_cancel_failed(session: Session, *, booking_id: int, status: str, error: str) -> None:
     """The portal did not cancel: the booking stays as it was, and the user hears why."""
     _set(session, booking_id, status=status, error=f"cancel:{error}")
+
+
+def awaiting_activation(session: Session, *, user_id: int) -> list[int]:
+    """The user's preconfirmed bookings: whether the link was clicked (or the time ran out) only the portal knows."""
+    query = select(Booking.id).where(Booking.user_id == user_id, Booking.status == "preconfirmed")
+    return list(session.scalars(query.order_by(Booking.id)))
+
+
+def record_activation(session: Session, *, booking_id: int, confirmed: bool) -> None:
+    """The portal says the user activated the booking (``confirmed``), or that it lapsed unactivated."""
+    if confirmed:
+        _set(session, booking_id, status="confirmed")
+    else:
+        _set(session, booking_id, status="expired", active_key=None)
 
 
 def fail_stale(session: Session, *, now: dt.datetime | None = None) -> int:

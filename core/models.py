@@ -213,8 +213,9 @@ class Booking(Base):
     """One appointment booked at the portal for a user, from a tap on an alert or automatically.
 
     ``status``: requested → booking (a task claimed it) → reserved → preconfirmed (the city sent its activation
-    mail) → confirmed; or failed, cancelling → cancelled. ``active_key`` is ``user:service`` while the booking
-    is active and NULL otherwise: its unique constraint allows one active booking per user and service.
+    mail) → confirmed, or expired when not activated in time; or failed; cancelling → cancelled. ``active_key``
+    is ``user:service`` while the booking is active and NULL otherwise: its unique constraint allows one active
+    booking per user and service.
     """
 
     __tablename__ = "bookings"

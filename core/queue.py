@@ -6,6 +6,7 @@ from celery import Celery
 
 BOOK_SLOT = "workers.tasks.book_slot"
 CANCEL_BOOKING = "workers.tasks.cancel_booking"
+REFRESH_BOOKING = "workers.tasks.refresh_booking"
 
 
 class TaskQueue:

@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from playwright.sync_api import Page
 
@@ -259,6 +260,30 @@ def cancel(farm: Farm, *, booking_id: int, previous_status: str) -> str:
             bookings.record_cancel_failed(session, booking_id=booking_id, status=previous_status, error=error)
     wake_bot(farm, booking_id)
     return "cancelled" if error is None else previous_status
+
+
+def refresh(farm: Farm, *, booking_id: int) -> str:
+    """Ask the portal (``appointment/``) whether a preconfirmed booking was activated or has lapsed; one request,
+    taken like a check's (the user is not waiting on it). Returns the booking's status afterwards."""
+    with transaction(farm.sessions) as session:
+        view = bookings.get_booking(session, booking_id=booking_id)
+    if view is None or view.status != "preconfirmed" or view.process_id is None or view.auth_key is None:
+        return view.status if view else "gone"
+    query = urlencode({"processId": view.process_id, "authKey": view.auth_key})
+    url = f"{farm.settings.portal_api_url.rstrip('/')}/appointment/?{query}"
+    with farm.browser.page() as page:
+        answer = get_json(page, url, budget=farm.budget, wait_s=farm.settings.browser_timeout_s)
+    status = answer.body.get("status") if isinstance(answer.body, dict) else None
+    if answer.status == 200 and status == "confirmed":
+        confirmed = True
+    elif "appointmentNotFound" in error_codes(answer.body) or (answer.status == 200 and status == "deleted"):
+        confirmed = False  # not activated in time: the city let it go
+    else:
+        return view.status
+    with transaction(farm.sessions) as session:
+        bookings.record_activation(session, booking_id=booking_id, confirmed=confirmed)
+    wake_bot(farm, booking_id)
+    return "confirmed" if confirmed else "expired"
 
 
 def wake_bot(farm: Farm, booking_id: int) -> None:

@@ -93,6 +93,12 @@ def cancel_booking(booking_id: int, previous_status: str) -> str:
     return booking.cancel(current_farm(), booking_id=booking_id, previous_status=previous_status)
 
 
+@app.task(name="workers.tasks.refresh_booking", autoretry_for=(NoBudget,), retry_backoff=5, max_retries=3)
+def refresh_booking(booking_id: int) -> str:
+    """Learn from the portal whether a preconfirmed booking was activated or has lapsed."""
+    return booking.refresh(current_farm(), booking_id=booking_id)
+
+
 @task_success.connect
 def _book_what_checks_requested(sender: Any = None, **_: Any) -> None:
     """A check that opened slots may have requested auto-bookings (``core.checks``): their tasks go out now,

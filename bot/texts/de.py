@@ -208,6 +208,10 @@ TEXTS: dict[str, str] = {
     "within_soon": "bald",
     "book_failed": "Ich konnte {time} bei {office} nicht buchen: {reason} Es wurde nichts gebucht.",
     "booking_confirmed": "Bestätigt: {service}\n{office}\n{time}",
+    "booking_expired": (
+        "{service} bei {office}, {time}, ist nicht mehr reserviert: Der Link in der E-Mail der Stadt wurde nicht "
+        "rechtzeitig geklickt (oder der Termin wurde bei der Stadt abgesagt)."
+    ),
     "booking_cancelled": "Abgesagt: {service}\n{office}\n{time}",
     "cancel_failed": (
         "Ich konnte {time} bei {office} nicht absagen: {reason} In /bookings können Sie es erneut versuchen."
@@ -243,6 +247,7 @@ TEXTS: dict[str, str] = {
     "status_reserved": "reserviert",
     "status_preconfirmed": "reserviert; bitte klicken Sie auf den Link in der E-Mail der Stadt an {email}",
     "status_confirmed": "bestätigt",
+    "status_expired": "verfallen: nicht rechtzeitig aktiviert",
     "status_cancelling": "wird abgesagt…",
     "status_cancelled": "abgesagt",
     "status_failed": "nicht gebucht: {reason}",

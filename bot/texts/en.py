@@ -194,6 +194,10 @@ TEXTS: dict[str, str] = {
     "within_soon": "soon",
     "book_failed": "I could not book {time} at {office}: {reason} Nothing was booked.",
     "booking_confirmed": "Confirmed: {service}\n{office}\n{time}",
+    "booking_expired": (
+        "{service} at {office}, {time}, is no longer reserved: the link in the city's e-mail was not clicked in time "
+        "(or the appointment was cancelled at the city)."
+    ),
     "booking_cancelled": "Cancelled: {service}\n{office}\n{time}",
     "cancel_failed": "I could not cancel {time} at {office}: {reason} /bookings lets you try again.",
     "reason_tooManyAppointmentsWithSameMail": (
@@ -224,6 +228,7 @@ TEXTS: dict[str, str] = {
     "status_reserved": "reserved",
     "status_preconfirmed": "reserved; please click the link in the city's e-mail to {email}",
     "status_confirmed": "confirmed",
+    "status_expired": "lapsed: not activated in time",
     "status_cancelling": "being cancelled…",
     "status_cancelled": "cancelled",
     "status_failed": "not booked: {reason}",

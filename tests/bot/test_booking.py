@@ -164,6 +164,7 @@ async def test_the_outcome_is_told_with_the_screenshot_and_what_to_do(
     assert text_of(anna.screen(item)).endswith(
         "reserved; please click the link in the city's e-mail to anna@example.org"
     )
+    assert ("workers.tasks.refresh_booking", [booking.id]) in tasks_sent(settings), "has Anna clicked the link?"
     await anna.press(message_id(item), f"bkc:{booking.id}")
     assert anna.callback_answers()[-1].params["text"] == "Cancelling…"
     assert buttons(anna.screen(item)) == {}

@@ -274,6 +274,35 @@ def test_cancel_releases_the_appointment(farm: Farm, portal: Portal) -> None:
     assert row(farm.sessions, booking_id).status == "cancelled"
 
 
+def test_refresh_learns_that_the_user_activated_the_booking(farm: Farm, portal: Portal) -> None:
+    portal.open(RUPPERT, WOHNSITZ, "09:00")
+    [slot_id] = alerted(farm.sessions, at("09:00"))
+    booking_id = tap(farm.sessions, slot_id)
+    booking.book(farm, booking_id=booking_id)
+    assert booking.refresh(farm, booking_id=booking_id) == "preconfirmed", "not clicked yet"
+
+    [process] = portal.processes()
+    portal.api("confirm-appointment", {"processId": process["processId"], "authKey": process["authKey"]})
+    assert booking.refresh(farm, booking_id=booking_id) == "confirmed"
+    with transaction(farm.sessions) as session:
+        [outcome] = bookings.outcomes_to_tell(session)
+    assert (outcome.key, outcome.booking.cancellable) == ("confirmed:", True)
+
+
+def test_refresh_learns_that_the_activation_lapsed_and_frees_the_service(farm: Farm, portal: Portal) -> None:
+    portal.open(RUPPERT, WOHNSITZ, "09:00", "09:30")
+    first, second = alerted(farm.sessions, at("09:00"), at("09:30"))
+    booking_id = tap(farm.sessions, first)
+    booking.book(farm, booking_id=booking_id)
+    with transaction(farm.sessions) as session, pytest.raises(bookings.BookingRefused, match="book_active"):
+        bookings.request_booking(session, user_id=4711, slot_id=second)
+
+    portal.admin("clock/advance", {"seconds": 61 * 60})  # the replica's activation time is 60 minutes
+    assert booking.refresh(farm, booking_id=booking_id) == "expired"
+    assert row(farm.sessions, booking_id).active_key is None
+    assert tap(farm.sessions, second), "the service can be booked again"
+
+
 @pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_two_workers_at_once_book_once(
     database: str, request: pytest.FixtureRequest, redis_url: str, replica_url: str, portal: Portal, tmp_path: Path
