@@ -16,10 +16,8 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from core.bookings import requested_ids
 from core.contacts import ContactData, save_contact
 from core.db import make_engine, make_sessionmaker, transaction
-from core.queue import BOOK_SLOT, TaskQueue
 from core.subscriptions import list_subscriptions, set_auto_book
 from tests.e2e.conftest import API_TOKEN, RUPPERT, TOKEN, WOHNSITZ, Farm, next_weekday, wait_until
 
@@ -56,24 +54,6 @@ def book_automatically(database_url: str, service: int) -> None:
         engine.dispose()
 
 
-def send_bookings(database_url: str, redis_url: str) -> None:
-    """Once the farm found the slot and requested the auto-booking, send its task as the bot does for a tap."""
-    engine = make_engine(database_url)
-    try:
-        sessions = make_sessionmaker(engine)
-
-        def requested() -> list[int]:
-            with transaction(sessions) as session:
-                return requested_ids(session)
-
-        ids = wait_until(requested, timeout=45, what="an auto-booking requested")
-    finally:
-        engine.dispose()
-    queue = TaskQueue(redis_url)
-    for booking_id in ids:
-        queue.send(BOOK_SLOT, booking_id)
-
-
 def visit_signed_links(farm: Farm) -> None:
     """/mydata's signed link and a signed evidence URL, so both pass through the API's access log."""
     farm.telegram.send_text(CHAT, "/mydata", user_id=CHAT, first_name=FIRST_NAME)
@@ -101,9 +81,7 @@ def read_lines(farm: Farm, name: str) -> list[str]:
     return (farm.group.log_dir / f"{name}.log").read_text(errors="replace").splitlines()
 
 
-def test_logs_are_json_with_ids_and_without_secrets(
-    start_farm: Callable[..., Farm], sqlite_url: str, redis_url: str
-) -> None:
+def test_logs_are_json_with_ids_and_without_secrets(start_farm: Callable[..., Farm], sqlite_url: str) -> None:
     farm = start_farm(sqlite_url, replica_env={"REPLICA_CAPTCHA_VERSION": "v2"})
     watch(farm, WOHNSITZ, RUPPERT)
     watch(farm, NOTFALL, SZE)
@@ -111,7 +89,6 @@ def test_logs_are_json_with_ids_and_without_secrets(
     farm.admin("slots/open", {"officeId": RUPPERT, "serviceId": WOHNSITZ, "date": next_weekday(2), "times": ["10:00"]})
     farm.admin("slots/open", {"officeId": SZE, "serviceId": NOTFALL, "date": next_weekday(3), "times": ["08:30"]})
     farm.telegram.wait_for_calls("sendPhoto", CHAT, count=2, timeout=60)
-    send_bookings(sqlite_url, redis_url)
     wait_until(
         lambda: [m for m in farm.admin("outbox") if m["to"] == EMAIL], timeout=45, what="the portal's mail to the user"
     )
