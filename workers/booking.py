@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
+from celery.exceptions import SoftTimeLimitExceeded
 from playwright.sync_api import Page
 
 from core import bookings
@@ -73,7 +74,7 @@ def _failure_code(exc: Exception) -> str:
         return "portalBusy"
     if isinstance(exc, PortalError):
         return "portal" + exc.state.capitalize()
-    return "interrupted" if isinstance(exc, BrowserGone) else "internal"
+    return "interrupted" if isinstance(exc, BrowserGone | SoftTimeLimitExceeded) else "internal"
 
 
 def _book(farm: Farm, job: BookingJob) -> None:
@@ -189,7 +190,7 @@ def _contact_payload(process: dict[str, Any], job: BookingJob) -> dict[str, Any]
 def _ask(farm: Farm, page: Page, endpoint_or_url: str, payload: dict[str, Any] | None = None) -> Answer:
     """One portal request with booking priority (a GET of a URL, or a POST to an endpoint); a 429 silences
     the farm's budget."""
-    wait_s = farm.budget.config.silence + farm.settings.browser_timeout_s
+    wait_s = farm.budget.config.silence + 2.0  # at worst once per booking: until the portal's count has reset
     if payload is None:
         answer = get_json(page, endpoint_or_url, budget=farm.budget, priority=Priority.BOOKING, wait_s=wait_s)
     else:
