@@ -32,10 +32,6 @@ def prune_routine_checks(session: Session, *, older_than: dt.datetime) -> list[s
     return paths
 
 
-def find_check_by_task(session: Session, *, task_id: str) -> Check | None:
-    return session.scalar(select(Check).where(Check.task_id == task_id))
-
-
 def record_failure(
     session: Session,
     *,

@@ -107,20 +107,6 @@ def delete_subscription(session: Session, *, subscription_id: int, user_id: int 
     return True
 
 
-def watched_targets(session: Session) -> list[Target]:
-    """Targets with at least one active subscription of an active user: what the farm must check."""
-    query = (
-        select(Target)
-        .join(subscription_targets, subscription_targets.c.target_id == Target.id)
-        .join(Subscription, Subscription.id == subscription_targets.c.subscription_id)
-        .join(User, User.id == Subscription.user_id)
-        .where(Subscription.active.is_(True), User.active.is_(True))
-        .distinct()
-        .order_by(Target.id)
-    )
-    return list(session.scalars(query))
-
-
 def subscribers_of(session: Session, *, target_id: int) -> list[Subscription]:
     query = (
         select(Subscription)
