@@ -12,6 +12,13 @@ from PIL import Image
 WIDTH, HEIGHT = 320, 240
 
 
+def top_preview(image: Image.Image, *, width: int = WIDTH, height: int = HEIGHT) -> Image.Image:
+    """The top of a screenshot (the part a person sees first), shrunk to at most ``width`` x ``height``."""
+    top = image.crop((0, 0, image.width, min(image.height, image.width * height // width)))
+    top.thumbnail((width, height))
+    return top
+
+
 def thumbnail_of(screenshot: Path, *, sha256: str, cache_dir: Path) -> Path:
     """A JPEG of the top of ``screenshot`` (the part a person sees first), at most WIDTH x HEIGHT.
 
@@ -23,9 +30,7 @@ def thumbnail_of(screenshot: Path, *, sha256: str, cache_dir: Path) -> Path:
         return out
     cache_dir.mkdir(parents=True, exist_ok=True)
     with Image.open(screenshot) as image:
-        top = image.crop((0, 0, image.width, min(image.height, image.width * HEIGHT // WIDTH)))
-        preview = top.convert("RGB")
-        preview.thumbnail((WIDTH, HEIGHT))
+        preview = top_preview(image).convert("RGB")
         partial = out.with_name(f".{out.name}.{uuid.uuid4().hex}")
         preview.save(partial, format="JPEG", quality=80)
     os.replace(partial, out)  # atomic: concurrent requests never serve a half-written file

@@ -11,6 +11,7 @@ from pathlib import Path
 from PIL import Image
 
 from core.checks import EvidenceFile
+from core.thumbnails import top_preview
 
 MAX_SCREENSHOT_HEIGHT = 4000
 
@@ -30,10 +31,8 @@ THUMBNAIL_SIZE = (400, 300)
 def thumbnail(png: bytes) -> bytes:
     """A small PNG of the screenshot's top, for review grids."""
     with Image.open(io.BytesIO(png)) as image:
-        top = image.crop((0, 0, image.width, min(image.height, image.width * 3 // 4)))
-        top.thumbnail(THUMBNAIL_SIZE)
         out = io.BytesIO()
-        top.save(out, format="PNG", optimize=True)
+        top_preview(image, width=THUMBNAIL_SIZE[0], height=THUMBNAIL_SIZE[1]).save(out, format="PNG", optimize=True)
         return out.getvalue()
 
 
