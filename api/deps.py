@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 import redis
 from fastapi import Depends, HTTPException, Request
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session
 
 from api.views import Signer, signer
@@ -14,7 +15,7 @@ from core.catalogue import CachedCatalogue, Catalogue, CatalogueError
 from core.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -24,7 +25,13 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_redis(request: Request) -> redis.Redis:
+async def get_reader(request: Request) -> AsyncIterator[AsyncConnection]:
+    """A connection of the async engine, for pages that only read: no worker thread, no commit."""
+    async with request.app.state.reads.connect() as connection:
+        yield connection
+
+
+async def get_redis(request: Request) -> redis.Redis:
     client: redis.Redis = request.app.state.redis
     return client
 
@@ -39,6 +46,7 @@ def get_catalogue(request: Request) -> Catalogue:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
+ReaderDep = Annotated[AsyncConnection, Depends(get_reader)]
 RedisDep = Annotated[redis.Redis, Depends(get_redis)]
 CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
 SignerDep = Annotated[Signer, Depends(signer)]

@@ -18,7 +18,7 @@ from api.pages import HERE
 from api.routes import checks, evidence, farm, health, me, review, subscriptions, targets
 from core import metrics
 from core.catalogue import catalogue_for
-from core.db import make_engine, make_sessionmaker
+from core.db import make_engine, make_reader, make_sessionmaker
 from core.links import signing_key
 from core.logs import configure_logging
 from core.migrate import require_current
@@ -63,6 +63,7 @@ def create_app(settings: Settings) -> FastAPI:
     require_safe_token(settings)
     engine = make_engine(settings.database_url)
     require_current(engine)
+    reads = make_reader(settings.database_url)
     client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
 
     @asynccontextmanager
@@ -70,11 +71,13 @@ def create_app(settings: Settings) -> FastAPI:
         yield
         client.close()
         engine.dispose()
+        await reads.dispose()
 
     app = FastAPI(title="MTA control API", version="0.2.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
+    app.state.reads = reads
     app.state.redis = client
     app.state.link_key = signing_key(settings.api_token)
     app.state.catalogue = catalogue_for(settings, client)

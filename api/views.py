@@ -30,7 +30,7 @@ class Signer:
         return f"{self.base}evidence/{evidence_id}{query}", f"{self.base}evidence/{evidence_id}/thumbnail{query}"
 
 
-def signer(request: Request) -> Signer:
+async def signer(request: Request) -> Signer:
     return Signer(str(request.base_url), request.app.state.link_key, expiry(EVIDENCE_URL_TTL_S))
 
 

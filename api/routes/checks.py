@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 from fastapi.responses import FileResponse
 
 from api.auth import operator
-from api.deps import SessionDep, SignerDep
+from api.deps import ReaderDep, SessionDep, SignerDep
 from api.errors import OPERATOR_ERRORS, error_responses
 from api.schemas import INT32, CheckOut, CheckPage, Outcome, ReviewIn, SlotOut, UTCTime
 from api.views import check_out, json_response
@@ -34,8 +34,8 @@ CheckDep = Annotated[CheckView, Depends(_check)]
 
 
 @router.get("", response_model=CheckPage)
-def list_checks(
-    session: SessionDep,
+async def list_checks(
+    reader: ReaderDep,
     signer: SignerDep,
     target_id: Annotated[int | None, Query(ge=1, le=INT32)] = None,
     outcome: Outcome | None = None,
@@ -47,7 +47,7 @@ def list_checks(
 ) -> Response:
     """Checks newest first, filtered by target, outcome, verdict and time range, a page at a time."""
     filters = history.CheckFilter(target_id=target_id, outcome=outcome, verdict=verdict, since=since, until=until)
-    checks = history.list_checks(session, filters=filters, before_id=cursor, limit=limit)
+    checks = await reader.run_sync(history.list_checks, filters=filters, before_id=cursor, limit=limit)
     page = CheckPage(
         items=[check_out(c, signer) for c in checks],
         next_cursor=checks[-1].id if len(checks) == limit else None,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
-from api.auth import bearer, operator
+from api.auth import authenticate, bearer
 from api.deps import SessionDep, SettingsDep
 from api.errors import OPERATOR_ERRORS, error_responses
 from api.schemas import INT32
@@ -30,7 +30,7 @@ FILE_TYPES: dict[str, dict[str, str]] = {
 CACHE = "private, max-age=3600"
 
 
-def evidence_access(
+async def evidence_access(
     request: Request,
     evidence_id: Annotated[int, Path(ge=1, le=INT32)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
@@ -44,7 +44,7 @@ def evidence_access(
         if not verify(request.app.state.link_key, sig, "evidence", evidence_id, exp):
             raise HTTPException(403, "this evidence link is not valid")
         return evidence_id
-    operator(request, credentials)
+    authenticate(request, credentials)
     return evidence_id
 
 

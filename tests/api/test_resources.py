@@ -92,6 +92,34 @@ async def test_checks_filter_by_target_outcome_and_time(
     assert await ids(since="2029-12-31T23:00:00-01:00", until="2030-01-02") == [old]
 
 
+async def test_each_listed_check_carries_its_own_evidence_and_no_other(
+    api: httpx.AsyncClient, sessions: sessionmaker[Session], evidence_dir: Path, target: int
+) -> None:
+    # The two targets' checks interleave, so a page of one target spans ids whose evidence is the other's.
+    other = subscribe(sessions, user_id=2, office_id=OTHER_OFFICE)
+    for _ in range(3):
+        record_finding(sessions, evidence_dir, target_id=target)
+        record_finding(sessions, evidence_dir, target_id=other, screenshot=False)
+        record_error(sessions, evidence_dir, target_id=target)
+    with sessions() as session:
+        stored: dict[int, set[str]] = {}
+        for item in session.query(Evidence):
+            stored.setdefault(item.check_id, set()).add(item.sha256)
+
+    listed: dict[int, set[str]] = {}
+    for params in ({"target_id": target}, {"target_id": other}, {"outcome": "slots"}, {}):
+        cursor: int | None = None
+        while True:
+            page = await api.get("/checks", params={**params, "limit": 2} | ({"cursor": cursor} if cursor else {}))
+            body = page.json()
+            for check in body["items"]:
+                hashes = {e["sha256"] for e in check["evidence"]}
+                assert listed.setdefault(check["id"], hashes) == hashes  # the same whichever filter listed it
+            if (cursor := body["next_cursor"]) is None:
+                break
+    assert listed == stored
+
+
 async def test_the_targets_check_list_keeps_its_shape_and_links_the_next_page(
     api: httpx.AsyncClient, sessions: sessionmaker[Session], evidence_dir: Path, target: int
 ) -> None:

@@ -1,0 +1,72 @@
+"""``python -m api --workers N``: N server processes, each on its own SO_REUSEPORT socket, stopped together."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import httpx
+import psutil
+
+from core.migrate import upgrade
+from launch.processes import PYTHON, ProcessGroup, free_port
+from tests.api.conftest import api_env
+
+
+def _servers(parent: int) -> list[psutil.Process]:
+    """The parent's server processes (multiprocessing's resource tracker is a child too, and serves nothing)."""
+    return [p for p in psutil.Process(parent).children() if "resource_tracker" not in " ".join(p.cmdline())]
+
+
+def _listening(pid: int, port: int) -> bool:
+    return any(c.laddr.port == port and c.status == psutil.CONN_LISTEN for c in psutil.Process(pid).net_connections())
+
+
+def _gone(process: psutil.Process) -> bool:
+    try:
+        return process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def test_each_process_listens_on_its_own_socket_and_they_stop_together(
+    sqlite_url: str, redis_url: str, evidence_dir: Path, tmp_path: Path
+) -> None:
+    upgrade(sqlite_url)
+    port = free_port()
+    with ProcessGroup(tmp_path / "logs") as group:
+        parent = group.start(
+            "api",
+            [PYTHON, "-m", "api", "--port", str(port), "--workers", "2"],
+            env=api_env(sqlite_url, redis_url, evidence_dir),
+            ready_url=f"http://127.0.0.1:{port}/healthz",
+        )
+        servers = _servers(parent.pid)
+        assert len(servers) == 2
+        for server in servers:  # a socket each: the kernel spreads the connections over them
+            assert _listening(server.pid, port)
+        for _ in range(20):
+            assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+
+        os.kill(servers[0].pid, signal.SIGKILL)  # one dies: the others are stopped and the exit code says so
+        assert parent.wait(30) == 1
+        assert _gone(servers[1])
+
+
+def test_sigterm_stops_every_process_cleanly(
+    sqlite_url: str, redis_url: str, evidence_dir: Path, tmp_path: Path
+) -> None:
+    upgrade(sqlite_url)
+    port = free_port()
+    with ProcessGroup(tmp_path / "logs") as group:
+        parent = group.start(
+            "api",
+            [PYTHON, "-m", "api", "--port", str(port), "--workers", "2"],
+            env=api_env(sqlite_url, redis_url, evidence_dir),
+            ready_url=f"http://127.0.0.1:{port}/healthz",
+        )
+        servers = _servers(parent.pid)
+        parent.send_signal(signal.SIGTERM)
+        assert parent.wait(30) == 0
+        assert all(_gone(server) for server in servers)
