@@ -59,6 +59,11 @@ def record_failure(
     return check
 
 
+def add_evidence(session: Session, *, check_id: int, evidence: tuple[EvidenceFile, ...]) -> None:
+    """Files that join a recorded check's evidence later (a screenshot's thumbnail)."""
+    session.add_all(Evidence(check_id=check_id, **vars(e)) for e in evidence)
+
+
 def record_observation(
     session: Session,
     *,

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from core import metrics
 from core.alerts import ALERTS_WAKE_KEY
 from core.catalogue import Catalogue, CatalogueError
-from core.checks import EvidenceFile, record_failure, record_observation
+from core.checks import EvidenceFile, add_evidence, record_failure, record_observation
 from core.db import transaction
 from core.demand import watched_offices
 from core.models import Check, Slot, utcnow
@@ -180,27 +180,42 @@ def _new_slots(farm: Farm, target_id: int, observation: Observation) -> bool:
 
 def _evidence(
     farm: Farm, service_id: int, target: Watched, asked: Asked, seen: Observation
-) -> tuple[EvidenceFile, ...]:
+) -> tuple[tuple[EvidenceFile, ...], bytes | None]:
+    """The raw answer, and for slots not seen open before the booking page's screenshot (also returned, for
+    the thumbnail that follows once the alert is on its way)."""
     files: dict[str, tuple[bytes, str, str]] = {"raw_json": (asked.raw, ".json", "application/json")}
+    shot = None
     if seen.slots and _new_slots(farm, target.target_id, seen):
         answers = render.Answers(
             farm.catalogue.raw(), page_calendar(asked.calendar, target.offices), asked.captcha_token
         )
         try:
             with farm.browser.page() as page:
-                shot = render.render(
-                    page,
-                    page_url=farm.settings.portal_page_url,
-                    api_url=farm.settings.portal_api_url,
-                    service_id=service_id,
-                    office_id=target.office_id,
-                    answers=answers,
+                shot = evidence.cap_height(
+                    render.render(
+                        page,
+                        page_url=farm.settings.portal_page_url,
+                        api_url=farm.settings.portal_api_url,
+                        service_id=service_id,
+                        office_id=target.office_id,
+                        answers=answers,
+                    )
                 )
-            files["screenshot"] = (evidence.cap_height(shot), ".png", "image/png")
-            files["thumbnail"] = (evidence.thumbnail(shot), ".png", "image/png")
+            files["screenshot"] = (shot, ".png", "image/png")
         except Exception:  # evidence is best effort; the finding itself must not be lost
             log.warning("could not render evidence for target %s", target.target_id, exc_info=True)
-    return evidence.store(farm.settings.evidence_dir, target_id=target.target_id, files=files)
+    return evidence.store(farm.settings.evidence_dir, target_id=target.target_id, files=files), shot
+
+
+def _add_thumbnail(farm: Farm, *, target_id: int, check_id: int, shot: bytes) -> None:
+    """The review grid's thumbnail of a finding's screenshot, made after the alert so it never delays one."""
+    try:
+        files = {"thumbnail": (evidence.thumbnail(shot), ".png", "image/png")}
+        stored = evidence.store(farm.settings.evidence_dir, target_id=target_id, files=files)
+        with transaction(farm.sessions) as session:
+            add_evidence(session, check_id=check_id, evidence=stored)
+    except Exception:  # the API makes one from the screenshot when none is stored
+        log.warning("could not store the thumbnail of check %s", check_id, exc_info=True)
 
 
 def _record(
@@ -214,11 +229,12 @@ def _record(
     worker: str | None,
 ) -> list[int]:
     ids = []
+    shots: list[tuple[int, int, bytes]] = []
     for target in watched:
         structlog.contextvars.unbind_contextvars("check_id")
         structlog.contextvars.bind_contextvars(target_id=target.target_id)
         seen = only_offices(asked.observation, target.offices)
-        files = _evidence(farm, service_id, target, asked, seen) if seen.slots else ()
+        files, shot = _evidence(farm, service_id, target, asked, seen) if seen.slots else ((), None)
         with transaction(farm.sessions) as session:
             check, opened = record_observation(
                 session,
@@ -238,6 +254,10 @@ def _record(
         if opened:  # the bot sends this target's alerts now, while the next target's evidence renders
             farm.redis.rpush(ALERTS_WAKE_KEY, str(check.id))
             farm.redis.ltrim(ALERTS_WAKE_KEY, -1000, -1)
+        if shot is not None:
+            shots.append((target.target_id, check.id, shot))
+    for target_id, check_id, shot in shots:  # after every target's alert is on its way
+        _add_thumbnail(farm, target_id=target_id, check_id=check_id, shot=shot)
     return ids
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -43,6 +45,19 @@ def watch_and_alert(farm: Farm) -> None:
     shot = httpx.get(str(found[-1]["screenshot_url"]), headers=AUTH)
     assert shot.status_code == 200
     assert shot.content.startswith(b"\x89PNG")
+    # The evidence bundle: the raw answer, the screenshot and (made after the alert) its thumbnail, each hashed.
+    check_id = found[-1]["id"]
+
+    def whole_bundle() -> list[dict[str, Any]] | None:
+        evidence: list[dict[str, Any]] = farm.api_get(f"/checks/{check_id}")["evidence"]
+        return evidence if len(evidence) == 3 else None
+
+    bundle = wait_until(whole_bundle, timeout=30, what="the thumbnail joins the evidence")
+    assert sorted(e["kind"] for e in bundle) == ["raw_json", "screenshot", "thumbnail"]
+    for item in bundle:
+        data = httpx.get(item["url"]).content
+        assert hashlib.sha256(data).hexdigest() == item["sha256"]
+        assert len(data) == item["size"]
 
     # The slot stays open for several more checks: no second message.
     seen = len(checks_of(farm, target["id"]))
