@@ -37,6 +37,7 @@ OFFICES = [10489, 102522, 102523, 102524, 102526]  # Bürgerbüros offering Wohn
 STEADY_INTERVAL = 5.0
 LIMIT, SILENCE, MARGIN_S = 10, 6.0, 0.25
 ROUNDS = 4
+FOOTPRINT_RUNS = 6  # whole runs measured for each number of subscribers
 
 
 def _day(offset: int) -> str:
@@ -165,13 +166,15 @@ def footprint(folder: Path) -> dict[str, float]:
         for i, (service, offices) in enumerate(services * 5):
             farm.subscribe(chat=2000 + i, service=service, offices=[offices[i // 4]])
         start_checking(farm, folder)
-        _warm_up(farm, 10)
-        few = _requests_per_min(farm, 30)
+        _warm_up(farm, 0)
+        _requests_per_min(farm, 2)  # steady state: every worker process has launched its browser
+        few = _requests_per_min(farm, FOOTPRINT_RUNS)
         with transaction(farm.sessions) as session:
             for i in range(980):
                 service, offices = services[i % 4]
                 crud.create_subscription(session, user_id=5000 + i, service_id=service, office_ids=[offices[i % 5]])
-        many = _requests_per_min(farm, 30)
+        _requests_per_min(farm, 1)  # the run under way was planned for 20 subscribers
+        many = _requests_per_min(farm, FOOTPRINT_RUNS)
     return {
         "footprint_requests_per_min_20": round(few, 1),
         "footprint_requests_per_min_1000": round(many, 1),
@@ -179,12 +182,21 @@ def footprint(folder: Path) -> dict[str, float]:
     }
 
 
-def _requests_per_min(farm: BenchFarm, seconds: float) -> float:
+def _requests_per_min(farm: BenchFarm, runs: int) -> float:
+    """Calendar requests per minute over ``runs`` whole runs of the schedule (run and silence), as the replica
+    logged them: counted from the first request of one run to the first of the run ``runs`` later, so the
+    measure holds no fraction of a run."""
     start = time.time()
-    time.sleep(seconds)
-    log = farm.admin("requests")
-    counted = [r for r in log if start <= r["time"] < start + seconds and "available" in r["path"]]
-    return len(counted) * 60 / seconds
+    deadline = start + (runs + 2) * 60
+    while time.time() < deadline:
+        log = farm.admin("requests")
+        times = [float(r["time"]) for r in log if r["time"] >= start and "available" in r["path"]]
+        starts = [b for a, b in itertools.pairwise(times) if b - a >= SILENCE]  # a run begins after the silence
+        if len(starts) > runs:
+            first, last = starts[0], starts[runs]
+            return sum(1 for t in times if first <= t < last) * 60 / (last - first)
+        time.sleep(1)
+    raise TimeoutError(f"fewer than {runs} runs of requests in {deadline - start:.0f} s")
 
 
 def run() -> dict[str, float]:
