@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import psutil
+import pytest
 
 from core.migrate import upgrade
 from launch.processes import PYTHON, ProcessGroup, free_port
@@ -30,9 +34,16 @@ def _gone(process: psutil.Process) -> bool:
         return True
 
 
-def test_each_process_listens_on_its_own_socket_and_they_stop_together(
-    sqlite_url: str, redis_url: str, evidence_dir: Path, tmp_path: Path
-) -> None:
+@dataclass
+class Served:
+    parent: subprocess.Popen[bytes]
+    port: int
+    servers: list[psutil.Process]
+
+
+@pytest.fixture
+def served(sqlite_url: str, redis_url: str, evidence_dir: Path, tmp_path: Path) -> Iterator[Served]:
+    """``python -m api --workers 2`` on a migrated SQLite database, until the test ends."""
     upgrade(sqlite_url)
     port = free_port()
     with ProcessGroup(tmp_path / "logs") as group:
@@ -42,31 +53,22 @@ def test_each_process_listens_on_its_own_socket_and_they_stop_together(
             env=api_env(sqlite_url, redis_url, evidence_dir),
             ready_url=f"http://127.0.0.1:{port}/healthz",
         )
-        servers = _servers(parent.pid)
-        assert len(servers) == 2
-        for server in servers:  # a socket each: the kernel spreads the connections over them
-            assert _listening(server.pid, port)
-        for _ in range(20):
-            assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
-
-        os.kill(servers[0].pid, signal.SIGKILL)  # one dies: the others are stopped and the exit code says so
-        assert parent.wait(30) == 1
-        assert _gone(servers[1])
+        yield Served(parent, port, _servers(parent.pid))
 
 
-def test_sigterm_stops_every_process_cleanly(
-    sqlite_url: str, redis_url: str, evidence_dir: Path, tmp_path: Path
-) -> None:
-    upgrade(sqlite_url)
-    port = free_port()
-    with ProcessGroup(tmp_path / "logs") as group:
-        parent = group.start(
-            "api",
-            [PYTHON, "-m", "api", "--port", str(port), "--workers", "2"],
-            env=api_env(sqlite_url, redis_url, evidence_dir),
-            ready_url=f"http://127.0.0.1:{port}/healthz",
-        )
-        servers = _servers(parent.pid)
-        parent.send_signal(signal.SIGTERM)
-        assert parent.wait(30) == 0
-        assert all(_gone(server) for server in servers)
+def test_each_process_listens_on_its_own_socket_and_they_stop_together(served: Served) -> None:
+    assert len(served.servers) == 2
+    for server in served.servers:  # a socket each: the kernel spreads the connections over them
+        assert _listening(server.pid, served.port)
+    for _ in range(20):
+        assert httpx.get(f"http://127.0.0.1:{served.port}/healthz", timeout=5).status_code == 200
+
+    os.kill(served.servers[0].pid, signal.SIGKILL)  # one dies: the others are stopped and the exit code says so
+    assert served.parent.wait(30) == 1
+    assert _gone(served.servers[1])
+
+
+def test_sigterm_stops_every_process_cleanly(served: Served) -> None:
+    served.parent.send_signal(signal.SIGTERM)
+    assert served.parent.wait(30) == 0
+    assert all(_gone(server) for server in served.servers)
