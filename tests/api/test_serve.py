@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +54,12 @@ def served(sqlite_url: str, redis_url: str, evidence_dir: Path, tmp_path: Path) 
             env=api_env(sqlite_url, redis_url, evidence_dir),
             ready_url=f"http://127.0.0.1:{port}/healthz",
         )
-        yield Served(parent, port, _servers(parent.pid))
+        servers = _servers(parent.pid)
+        # /healthz answered from whichever process bound first: wait until every process has its socket
+        deadline = time.monotonic() + 30
+        while not all(_listening(s.pid, port) for s in servers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        yield Served(parent, port, servers)
 
 
 def test_each_process_listens_on_its_own_socket_and_they_stop_together(served: Served) -> None:
