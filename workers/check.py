@@ -43,6 +43,7 @@ from workers.portal import (
     legacy_days_url,
     only_offices,
     page_calendar,
+    page_catalogue,
     parse_calendar,
     parse_legacy,
     raise_for_answer,
@@ -187,7 +188,9 @@ def _evidence(
     shot = None
     if seen.slots and _new_slots(farm, target.target_id, seen):
         answers = render.Answers(
-            farm.catalogue.raw(), page_calendar(asked.calendar, target.offices), asked.captcha_token
+            page_catalogue(farm.catalogue.raw(), service_id),
+            page_calendar(asked.calendar, target.offices),
+            asked.captcha_token,
         )
         try:
             with farm.browser.page() as page:

@@ -212,6 +212,29 @@ def page_calendar(body: Any, office_ids: Iterable[int]) -> Any:
     return {**body, "availableDays": days}
 
 
+def page_catalogue(body: Any, service_id: int) -> Any:
+    """The catalogue cut down to what a booking page of ``service_id`` shows: the service and those it combines
+    with, the offices offering them and their shared-booking peers. A twentieth of the whole, which the page
+    would otherwise parse for every piece of evidence."""
+    services = [s for s in body.get("services") or () if _int(s.get("id")) == service_id]
+    combined = services[0].get("combinable") if services else None
+    wanted = {service_id, *(_int(c) for c in (combined or ()) if not isinstance(combined, str))}
+    services = [s for s in body.get("services") or () if _int(s.get("id")) in wanted]
+    relations = [r for r in body.get("relations") or () if _int(r.get("serviceId")) in wanted]
+    offering = {_int(r.get("officeId")) for r in relations}
+    offices = [o for o in body.get("offices") or () if _int(o.get("id")) in offering]
+    peers = {_int(p) for o in offices for p in o.get("sharedBookingOfficeIds") or ()}
+    offices += [o for o in body.get("offices") or () if _int(o.get("id")) in peers - offering]
+    return {**body, "offices": offices, "services": services, "relations": relations}
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def calendar_from(observation: Observation, *, today: dt.date) -> dict[str, Any]:
     """An ``available-calendar/`` answer saying what an Observation says (for rendering legacy findings)."""
     by_day: dict[dt.date, dict[int, list[int]]] = {d: {} for d in observation.bookable_days}

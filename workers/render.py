@@ -3,12 +3,14 @@
 The page is driven as a person would (PORTAL.md §2.7: open the target's link, press "Weiter"), but every
 API call it makes is answered by the farm from what it already holds — the catalogue, the calendar answer,
 the captcha token — so rendering evidence costs the portal no request and shows what the portal said.
+Only the API's calls are intercepted: the page itself and its scripts load as they would for a person.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,11 +35,7 @@ def booking_url(page_url: str, *, service_id: int, office_id: int) -> str:
 
 
 def _answer(route: Route, api_prefix: str, answers: Answers) -> None:
-    url = route.request.url
-    if not url.startswith(api_prefix):
-        route.continue_()
-        return
-    endpoint = url[len(api_prefix) :].split("?", 1)[0].strip("/")
+    endpoint = route.request.url[len(api_prefix) :].split("?", 1)[0].strip("/")
     token = answers.captcha_token
     bodies: dict[str, Any] = {
         "offices-and-services": answers.catalogue,
@@ -67,11 +65,12 @@ def _answer(route: Route, api_prefix: str, answers: Answers) -> None:
 def render(page: Page, *, page_url: str, api_url: str, service_id: int, office_id: int, answers: Answers) -> bytes:
     """Open the target's booking page, press "Weiter", and screenshot the rendered calendar."""
     api_prefix = api_url.rstrip("/") + "/"
+    api_calls = re.compile("^" + re.escape(api_prefix))  # matched in the driver: nothing else is held up
 
     def handler(route: Route) -> None:
         _answer(route, api_prefix, answers)
 
-    page.route("**/*", handler)
+    page.route(api_calls, handler)
     try:
         page.goto("about:blank")
         page.goto(booking_url(page_url, service_id=service_id, office_id=office_id), wait_until="domcontentloaded")
@@ -81,4 +80,4 @@ def render(page: Page, *, page_url: str, api_url: str, service_id: int, office_i
         return page.screenshot(type="png")  # the viewport: the booking form and its calendar
     finally:
         with contextlib.suppress(PlaywrightError):
-            page.unroute("**/*", handler)
+            page.unroute(api_calls, handler)

@@ -13,6 +13,7 @@ from workers.portal import (
     PortalDown,
     calendar_url,
     page_calendar,
+    page_catalogue,
     parse_calendar,
     parse_legacy,
     raise_for_answer,
@@ -96,6 +97,32 @@ def test_a_coalesced_answer_is_cut_down_to_one_target_for_its_page() -> None:
     assert cut["availableDays"] == [
         {"date": "2030-01-02", "providerIDs": "1", "offices": [{"officeId": "1", "appointments": [1]}]}
     ]
+
+
+def test_the_page_gets_the_catalogue_of_its_service_only() -> None:
+    catalogue = {
+        "offices": [
+            {"id": 10489, "sharedBookingOfficeIds": [10489, 10503]},
+            {"id": 10503, "sharedBookingOfficeIds": None},  # a peer that does not offer the service itself
+            {"id": 102522},
+            {"id": 99},  # offers only another service
+        ],
+        "services": [{"id": 1, "combinable": [1, 2]}, {"id": 2, "combinable": []}, {"id": 3, "combinable": []}],
+        "relations": [
+            {"officeId": 10489, "serviceId": 1},
+            {"officeId": 102522, "serviceId": 2},
+            {"officeId": 99, "serviceId": 3},
+        ],
+    }
+    cut = page_catalogue(catalogue, 1)
+    assert [o["id"] for o in cut["offices"]] == [10489, 102522, 10503]
+    assert [s["id"] for s in cut["services"]] == [1, 2]
+    assert cut["relations"] == catalogue["relations"][:2]
+    assert page_catalogue({"offices": None, "services": [{"id": "x"}]}, 1) == {
+        "offices": [],
+        "services": [],
+        "relations": [],
+    }
 
 
 def test_the_legacy_generation_reads_the_same_way() -> None:
