@@ -210,7 +210,7 @@ def footprint(folder: Path) -> dict[str, float]:
             farm.subscribe(chat=2000 + i, service=service, offices=[offices[i // 4]])
         start_checking(farm, folder)
         _warm_up(farm, 0)
-        _requests_per_min(farm, 2)  # steady state: every worker process has launched its browser
+        _requests_per_min(farm, 4)  # steady state: browsers launched, the start-up plans run out
         few = _requests_per_min(farm, FOOTPRINT_RUNS)
         with transaction(farm.sessions) as session:
             for i in range(980):
