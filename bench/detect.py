@@ -61,10 +61,12 @@ class Opening:
 
 
 def _lane(farm: BenchFarm, chat: int, service: int, office: int, opens_at: float, seen: int) -> Opening:
-    """Open a slot at ``opens_at``, wait for its alert, close it, wait until a check saw it gone."""
+    """Open a slot at ``opens_at``, wait for its alert, close it. Each round's slot is at another time, so it is
+    a new appearance even if no check has seen the last one gone yet (it would alert no one)."""
     time.sleep(max(0.0, opens_at - time.time()))
     opened = time.time()
-    farm.admin("slots/open", {"officeId": office, "serviceId": service, "date": _day(3), "times": ["10:00"]})
+    at = f"{8 + seen % 10:02d}:00"
+    farm.admin("slots/open", {"officeId": office, "serviceId": service, "date": _day(3), "times": [at]})
     alert = farm.telegram.wait_for_calls("sendPhoto", chat, count=seen + 1, timeout=120)[-1]
     farm.admin("slots/close", {"officeId": office, "serviceId": service})
     return Opening(service, opened, alert.time)
