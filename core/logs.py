@@ -142,6 +142,11 @@ def configure_logging(
     for own in ("uvicorn", "uvicorn.error", "uvicorn.access"):  # uvicorn's loggers write through ours
         logging.getLogger(own).handlers.clear()
         logging.getLogger(own).propagate = True
+    # Celery's pool (billiard) logs, e.g. a pool process that died, to "multiprocessing" and sets it not to
+    # propagate; without a handler of its own, Python's last resort printed those lines as bare text.
+    pool = logging.getLogger("multiprocessing")
+    pool.handlers[:] = [handler]
+    pool.setLevel(logging.WARNING)  # as Celery's own setup has it: its debug and info lines are chatter
     structlog.configure(
         processors=[structlog.stdlib.filter_by_level, *shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),

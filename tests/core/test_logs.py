@@ -20,14 +20,16 @@ BOT_TOKEN = "123456:AAH-secret_bot-token"
 
 @pytest.fixture
 def stream() -> Iterator[io.StringIO]:
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
+    root, pool = logging.getLogger(), logging.getLogger("multiprocessing")
+    saved, saved_pool = (root.handlers[:], root.level), (pool.handlers[:], pool.level)
     out = io.StringIO()
     settings = Settings(telegram_token=SecretStr(BOT_TOKEN), api_token=SecretStr("operator-token-xyz"))
     configure_logging(settings, process="test", stream=out)
     yield out
     root.handlers[:], _ = saved
     root.setLevel(saved[1])
+    pool.handlers[:], _ = saved_pool
+    pool.setLevel(saved_pool[1])
     logging.captureWarnings(False)
     sys.excepthook = sys.__excepthook__
     structlog.contextvars.clear_contextvars()
@@ -47,6 +49,15 @@ def test_stdlib_and_structlog_lines_are_json_with_bound_ids(stream: io.StringIO)
     assert first["logger"] == "celery.app.trace"
     assert (first["task_id"], first["target_id"], first["process"], first["level"]) == ("t-1", 7, "test", "info")
     assert (second["event"], second["check_id"], second["task_id"]) == ("check recorded", 42, "t-1")
+
+
+def test_the_celery_pool_lines_are_json_too(stream: io.StringIO) -> None:
+    pool = logging.getLogger("multiprocessing")  # billiard's logger, which it sets not to propagate
+    pool.propagate = False
+    pool.error("Process %r pid:%r exited with %r", "ForkPoolWorker-2", 28098, "signal 15 (SIGTERM)")
+    [line] = lines(stream)
+    assert line["event"] == "Process 'ForkPoolWorker-2' pid:28098 exited with 'signal 15 (SIGTERM)'"
+    assert (line["logger"], line["level"]) == ("multiprocessing", "error")
 
 
 def test_secrets_in_urls_and_settings_are_redacted(stream: io.StringIO) -> None:
