@@ -218,7 +218,7 @@ def page_catalogue(body: Any, service_id: int) -> Any:
     would otherwise parse for every piece of evidence."""
     services = [s for s in body.get("services") or () if _int(s.get("id")) == service_id]
     combined = services[0].get("combinable") if services else None
-    wanted = {service_id, *(_int(c) for c in (combined or ()) if not isinstance(combined, str))}
+    wanted = {service_id, *(_int(c) for c in (combined if isinstance(combined, list | dict) else ()))}
     services = [s for s in body.get("services") or () if _int(s.get("id")) in wanted]
     relations = [r for r in body.get("relations") or () if _int(r.get("serviceId")) in wanted]
     offering = {_int(r.get("officeId")) for r in relations}
