@@ -194,16 +194,10 @@ def _evidence(
         )
         try:
             with farm.browser.page() as page:
-                shot = evidence.cap_height(
-                    render.render(
-                        page,
-                        page_url=farm.settings.portal_page_url,
-                        api_url=farm.settings.portal_api_url,
-                        service_id=service_id,
-                        office_id=target.office_id,
-                        answers=answers,
-                    )
+                shot = farm.evidence_page.render(
+                    page, service_id=service_id, office_id=target.office_id, answers=answers
                 )
+            shot = evidence.cap_height(shot)
             files["screenshot"] = (shot, ".png", "image/png")
         except Exception:  # evidence is best effort; the finding itself must not be lost
             log.warning("could not render evidence for target %s", target.target_id, exc_info=True)

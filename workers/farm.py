@@ -24,6 +24,7 @@ from workers.breaker import portal_breaker
 from workers.browser import BrowserLimits, WarmBrowser
 from workers.captcha import CaptchaTokens
 from workers.profiles import lease_profile
+from workers.render import EvidencePage
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,10 @@ class Farm:
             ),
             lease=lambda: lease_profile(self.redis, profile="default"),
         )
+
+    @cached_property
+    def evidence_page(self) -> EvidencePage:
+        return EvidencePage(page_url=self.settings.portal_page_url, api_url=self.settings.portal_api_url)
 
     @cached_property
     def budget(self) -> Budget:

@@ -4,21 +4,38 @@ The page is driven as a person would (PORTAL.md §2.7: open the target's link, p
 API call it makes is answered by the farm from what it already holds — the catalogue, the calendar answer,
 the captcha token — so rendering evidence costs the portal no request and shows what the portal said.
 Only the API's calls are intercepted: the page itself and its scripts load as they would for a person.
+
+The page stays loaded between findings: the next target is opened by the page's own hash route, as a person
+following another link would, which costs about half the CPU of loading the page again. The calendar request
+the page then sends must name the target's service and office; when it does not (a page that does not follow
+its route), the page is loaded afresh, and that page is not switched again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, Route
+from playwright.sync_api import Page, Response, Route
+
+log = logging.getLogger(__name__)
 
 JSON = "application/json; charset=utf-8"
 NEXT_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(null))))"
+# Resolves once the page's own hashchange listeners have run (ours is added after theirs) and their tasks began,
+# or after a second when no hashchange reached us (evaluate itself has no timeout).
+FOLLOW_HASH = """hash => new Promise(done => {
+  addEventListener("hashchange", () => setTimeout(() => done(null)), {once: true});
+  setTimeout(() => done(null), 1000);
+  location.hash = hash;
+})"""
+SWITCH_TIMEOUT_MS = 5000  # a switched page that shows no calendar by then is loaded afresh
 
 
 @dataclass(frozen=True)
@@ -28,6 +45,10 @@ class Answers:
     catalogue: Any
     calendar: Any  # available-calendar/ shape, already cut down to the target's offices
     captcha_token: str | None
+
+
+class WrongCalendar(RuntimeError):
+    """The page asked for another service or office than the target's: its screenshot would prove nothing."""
 
 
 def booking_url(page_url: str, *, service_id: int, office_id: int) -> str:
@@ -62,22 +83,64 @@ def _answer(route: Route, api_prefix: str, answers: Answers) -> None:
         route.abort()  # nothing else may reach the portal outside the request budget
 
 
-def render(page: Page, *, page_url: str, api_url: str, service_id: int, office_id: int, answers: Answers) -> bytes:
-    """Open the target's booking page, press "Weiter", and screenshot the rendered calendar."""
-    api_prefix = api_url.rstrip("/") + "/"
-    api_calls = re.compile("^" + re.escape(api_prefix))  # matched in the driver: nothing else is held up
+def asks_for(url: str, *, service_id: int, office_id: int) -> bool:
+    """Whether a calendar request (PORTAL.md §2.4.2: ``serviceIds``, ``officeIds`` comma-separated) is the
+    target's: its one service, and its office among the offices asked for."""
+    query = parse_qs(urlsplit(url).query)
+    services = query.get("serviceIds", [""])[0].split(",")
+    offices = query.get("officeIds", [""])[0].split(",")
+    return services == [str(service_id)] and str(office_id) in offices
 
-    def handler(route: Route) -> None:
-        _answer(route, api_prefix, answers)
 
-    page.route(api_calls, handler)
-    try:
-        page.goto("about:blank")
-        page.goto(booking_url(page_url, service_id=service_id, office_id=office_id), wait_until="domcontentloaded")
-        with page.expect_response(lambda r: "available-calendar" in r.url):
-            page.get_by_role("button", name="Weiter").click()
-        page.evaluate(NEXT_FRAMES)  # the answer is on screen once the page has painted twice more
-        return page.screenshot(type="png")  # the viewport: the booking form and its calendar
-    finally:
-        with contextlib.suppress(PlaywrightError):
-            page.unroute(api_calls, handler)
+class EvidencePage:
+    """Renders findings on a worker's warm page; one per worker process."""
+
+    def __init__(self, *, page_url: str, api_url: str) -> None:
+        self._page_url = page_url
+        self._api_prefix = api_url.rstrip("/") + "/"
+        self._api_calls = re.compile("^" + re.escape(self._api_prefix))  # matched in the driver
+        self._not_following: Page | None = None  # a page that did not follow its hash route
+
+    def render(self, page: Page, *, service_id: int, office_id: int, answers: Answers) -> bytes:
+        """Show the target's calendar with ``answers`` and screenshot it (the viewport: form and calendar)."""
+
+        def handler(route: Route) -> None:
+            _answer(route, self._api_prefix, answers)
+
+        page.route(self._api_calls, handler)
+        try:
+            target = booking_url(self._page_url, service_id=service_id, office_id=office_id)
+            if not self._switched(page, target, service_id=service_id, office_id=office_id):
+                page.goto("about:blank")
+                page.goto(target, wait_until="domcontentloaded")
+                calendar = self._continue(page, timeout_ms=None)
+                if not asks_for(calendar.url, service_id=service_id, office_id=office_id):
+                    raise WrongCalendar(f"the booking page of {target} asked for {calendar.url}")
+            page.evaluate(NEXT_FRAMES)  # the answer is on screen once the page has painted twice more
+            return page.screenshot(type="png")
+        finally:
+            with contextlib.suppress(PlaywrightError):
+                page.unroute(self._api_calls, handler)
+
+    def _switched(self, page: Page, target: str, *, service_id: int, office_id: int) -> bool:
+        """Open ``target`` by the loaded page's hash route; False when a fresh load must do it."""
+        if page is self._not_following or not page.url.startswith(self._page_url + "#") or page.url == target:
+            return False  # no page of ours yet, or the same route (it would not change)
+        try:
+            page.evaluate(FOLLOW_HASH, urlsplit(target).fragment)
+            calendar = self._continue(page, timeout_ms=SWITCH_TIMEOUT_MS)
+            if asks_for(calendar.url, service_id=service_id, office_id=office_id):
+                return True
+            reason = f"it asked for {calendar.url}"
+        except PlaywrightError as exc:
+            reason = exc.message.splitlines()[0]
+        log.info("the booking page did not follow its hash route to %s (%s); it is loaded afresh", target, reason)
+        self._not_following = page
+        return False
+
+    @staticmethod
+    def _continue(page: Page, *, timeout_ms: float | None) -> Response:
+        """Press "Weiter" on step 1; returns the calendar answer the page got."""
+        with page.expect_response(lambda r: "available-calendar" in r.url, timeout=timeout_ms) as calendar:
+            page.get_by_role("button", name="Weiter").click(timeout=timeout_ms)
+        return calendar.value

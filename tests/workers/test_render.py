@@ -1,0 +1,151 @@
+"""Evidence renders on the worker's warm page (PORTAL.md §2.7), against the portal replica in this process.
+
+The page stays loaded between findings and follows its own hash route to the next target; a page that does
+not follow it is loaded afresh. Either way the screenshot is of the target's calendar, which the calendar
+request the page sends proves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page
+
+from core.settings import Settings
+from portal_replica.app import create_app
+from portal_replica.config import ReplicaConfig
+from tests.bot.conftest import DLDB, serve_in_thread
+from tests.workers.test_booking import API, DAY, farm_settings
+from workers.farm import Farm
+from workers.portal import calendar_url, page_calendar, page_catalogue
+from workers.render import Answers, asks_for
+
+WOHNSITZ = 1063475
+RUPPERT, RUPPERT_PEER, ORLEANS, LEONROD = 10489, 10503, 102522, 102523
+NAMES = {RUPPERT: "Ruppertstraße", ORLEANS: "Orleansplatz", LEONROD: "Leonrodstraße"}
+
+
+@pytest.fixture(scope="module")
+def replica_url() -> Iterator[str]:
+    if not (DLDB / "locations_de.json").is_file():
+        pytest.skip(f"the city's catalogue is not at {DLDB}")
+    with serve_in_thread(create_app(ReplicaConfig(dldb_path=DLDB, rate_limit_enabled=False))) as url:
+        yield url
+
+
+@pytest.fixture
+def farm(sqlite_url: str, redis_url: str, replica_url: str, tmp_path: Path) -> Iterator[Farm]:
+    settings: Settings = farm_settings(sqlite_url, redis_url, replica_url, tmp_path / "evidence")
+    httpx.post(f"{replica_url}/__replica__/reset", json={}).raise_for_status()
+    for office in NAMES:
+        body = {"officeId": office, "serviceId": WOHNSITZ, "date": DAY.isoformat(), "times": ["09:00"]}
+        httpx.post(f"{replica_url}/__replica__/slots/open", json=body).raise_for_status()
+    farm = Farm(settings)
+    yield farm
+    farm.browser.close()
+
+
+def answers(farm: Farm, office: int) -> Answers:
+    """What a check of ``office`` holds: the service's catalogue and the calendar cut down to the office."""
+    today = dt.date.today()
+    url = calendar_url(farm.settings.portal_api_url, office_ids=list(NAMES), service_id=WOHNSITZ, today=today)
+    calendar = httpx.get(url).json()
+    offices = (office, RUPPERT_PEER) if office == RUPPERT else (office,)
+    return Answers(page_catalogue(farm.catalogue.raw(), WOHNSITZ), page_calendar(calendar, offices), None)
+
+
+class Watching:
+    """The calendar requests the page sends, and whether it is still the document marked before."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.calendars: list[str] = []
+        page.on("request", lambda r: self.calendars.append(r.url) if "available-calendar" in r.url else None)
+
+    def mark(self) -> None:
+        self.page.evaluate("() => { window.mtaMark = true }")
+
+    def same_document(self) -> bool:
+        return bool(self.page.evaluate("() => window.mtaMark === true"))
+
+
+def render(farm: Farm, office: int) -> tuple[bytes, Any]:
+    with farm.browser.page() as page:
+        shot = farm.evidence_page.render(page, service_id=WOHNSITZ, office_id=office, answers=answers(farm, office))
+        return shot, page
+
+
+def shows(page: Page, office: int) -> bool:
+    return page.get_by_text(NAMES[office], exact=False).first.is_visible() and page.get_by_text("09:00").is_visible()
+
+
+def test_the_next_target_follows_the_hash_route_of_the_loaded_page(farm: Farm) -> None:
+    shot, page = render(farm, RUPPERT)
+    assert shot.startswith(b"\x89PNG")
+    assert shows(page, RUPPERT)
+    watching = Watching(page)
+    watching.mark()
+
+    shot, _ = render(farm, ORLEANS)
+    assert shot.startswith(b"\x89PNG")
+    assert watching.same_document(), "the page was switched by its hash route, not loaded again"
+    assert len(watching.calendars) == 1
+    assert asks_for(watching.calendars[0], service_id=WOHNSITZ, office_id=ORLEANS)
+    assert shows(page, ORLEANS)
+    assert not page.get_by_text(NAMES[RUPPERT]).count(), "nothing of the last target is left on screen"
+
+    render(farm, ORLEANS)  # the same route again: the hash would not change, so the page is loaded afresh
+    assert not watching.same_document()
+    assert asks_for(watching.calendars[-1], service_id=WOHNSITZ, office_id=ORLEANS)
+    assert shows(page, ORLEANS)
+
+
+# A page without hash routing: hashchange listeners are never registered, its own nor ours.
+IGNORES_HASH = """(() => {
+  const add = window.addEventListener;
+  window.addEventListener = function (type, ...rest) { if (type !== "hashchange") add.call(this, type, ...rest); };
+})()"""
+
+
+def test_a_page_that_does_not_follow_its_route_is_loaded_afresh(farm: Farm, caplog: pytest.LogCaptureFixture) -> None:
+    with farm.browser.page() as page:
+        page.add_init_script(IGNORES_HASH)
+    _, page = render(farm, RUPPERT)
+    watching = Watching(page)
+    watching.mark()
+
+    with caplog.at_level(logging.INFO, logger="workers.render"):
+        shot, _ = render(farm, ORLEANS)
+    assert shot.startswith(b"\x89PNG")
+    assert caplog.text.count("did not follow its hash route") == 1
+    assert not watching.same_document(), "loaded afresh"
+    assert asks_for(watching.calendars[-1], service_id=WOHNSITZ, office_id=ORLEANS)
+    assert shows(page, ORLEANS)
+
+    watching.mark()
+    with caplog.at_level(logging.INFO, logger="workers.render"):
+        render(farm, LEONROD)  # that page is not switched again: no second wait for a route it does not follow
+    assert caplog.text.count("did not follow its hash route") == 1
+    assert not watching.same_document()
+    assert shows(page, LEONROD)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (f"{API}/available-calendar/?officeIds=10489%2C10503&serviceIds=1063475&serviceCounts=1", True),
+        (f"{API}/available-calendar/?officeIds=10503,10489&serviceIds=1063475", True),
+        (f"{API}/available-calendar/?officeIds=102522&serviceIds=1063475", False),
+        (f"{API}/available-calendar/?officeIds=10489&serviceIds=1063475,1063486", False),
+        (f"{API}/available-calendar/?officeIds=10489&serviceIds=1063486", False),
+        (f"{API}/available-calendar/?serviceIds=1063475", False),
+    ],
+)
+def test_a_calendar_request_is_the_targets_when_it_names_its_service_and_office(url: str, expected: bool) -> None:
+    assert asks_for(url, service_id=WOHNSITZ, office_id=RUPPERT) is expected
