@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from workers.farm import current_farm
 from workers.fetch import NoBudget
 from workers.portal import PortalDown, PortalUnavailable
 
+log = logging.getLogger(__name__)
+
 
 @app.task(
     name="workers.tasks.check_service",
@@ -33,16 +36,21 @@ from workers.portal import PortalDown, PortalUnavailable
     max_retries=2,
     default_retry_delay=0.5,  # a check lost with its worker process runs again at once
 )
-def check_service(self: Any, service_id: int, plan_id: str | None = None) -> list[int]:
-    """One planned check of a service; waits for the request budget, never dropped for lack of it."""
+def check_service(self: Any, service_id: int, plan_id: str | None = None, waited: bool = False) -> list[int]:
+    """One planned check of a service; waits for the request budget, never dropped for lack of it: it runs
+    when the budget allows, or the run that has begun meanwhile checks the service in its place."""
     farm = current_farm()
     worker = f"{self.request.hostname}:{os.getpid()}"
     structlog.contextvars.bind_contextvars(service_id=service_id, plan_id=plan_id)  # on every line of this check
+    if waited and plan_id and pacing.superseded(farm.redis, farm.portal, plan_id=plan_id, service_id=service_id):
+        log.info("check of an earlier run left to the current run, which checks the service itself")
+        return []
     try:
         return run_check(farm, service_id=service_id, task_id=self.request.id, worker=worker)
     except NoBudget as wait:
         # Waiting for the budget is no failure: it never uses up the retries (None would mean the default, 2).
-        raise self.retry(countdown=wait.wait_s + 0.05, max_retries=self.request.retries + 1) from wait
+        retries = self.request.retries + 1
+        raise self.retry(countdown=wait.wait_s + 0.05, max_retries=retries, kwargs={"waited": True}) from wait
     finally:
         farm.checks_done += 1
         beat(farm.redis, worker=worker, browsers_open=int(farm.browser.open), checks_done=farm.checks_done)

@@ -51,3 +51,33 @@ def test_runs_follow_each_other_with_the_silence_between(redis_url: str) -> None
             runs[-1].append(at)
     assert len(runs) >= 3
     assert all(len(run) <= config.limit - config.margin_requests for run in runs)
+
+
+def test_a_check_of_an_earlier_run_is_left_to_the_run_that_has_begun(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    budget = Budget(client, portal=PORTAL, config=BudgetConfig(limit=6, silence_s=3.0, margin_requests=1))
+    planned: list[str] = []
+    now = 1_000_000.0
+    while len(set(planned)) < 2:  # tick until the second run is planned
+        pacing.tick(
+            client,
+            budget,
+            portal=PORTAL,
+            weights={1: 1.0, 2: 1.0},
+            steady_interval_s=4.0,
+            enqueue=lambda _service, plan, _at: planned.append(plan),
+            now=now,
+        )
+        now += 1
+    first = planned[0]
+    current = pacing.load(client, PORTAL)
+    assert current is not None
+    assert current.id != first
+
+    def superseded(plan_id: str, service: int, at: float) -> bool:
+        return pacing.superseded(client, PORTAL, plan_id=plan_id, service_id=service, now=at)
+
+    assert superseded(first, 1, current.start + 0.01), "the new run checks service 1 itself"
+    assert not superseded(first, 1, current.start - 0.01), "the new run has not begun: the old check still may"
+    assert not superseded(current.id, 1, current.start + 0.01), "a check of the current run is its own"
+    assert not superseded(first, 3, current.start + 0.01), "the new run does not check service 3"
