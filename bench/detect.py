@@ -105,16 +105,22 @@ def _warm_up(farm: BenchFarm, seconds: float) -> None:
 def _rounds(farm: BenchFarm, lanes: list[tuple[int, int, int]], *, cycle_s: float, gap_s: float) -> list[Opening]:
     """Each lane opens a slot at a random moment of a cycle of the schedule, ``ROUNDS`` times.
 
+    The moments of one round are stratified: the cycle is cut into as many equal parts as there are lanes, and
+    each lane opens at a random moment of a part of its own (the parts dealt out at random). Every moment of
+    the cycle stays equally likely, but a round samples the whole cycle, so the mean delay over a few rounds
+    strays less from its expectation than with moments drawn independently.
     ``gap_s`` is the longest time between two checks: after it, a closed slot has surely been seen gone.
     """
     _warm_up(farm, cycle_s)
     openings: list[Opening] = []
+    part = cycle_s / len(lanes)
     for round_no in range(ROUNDS):
         start = time.time() + 1
+        parts = random.sample(range(len(lanes)), len(lanes))
         with ThreadPoolExecutor(len(lanes)) as pool:
             futures = [
-                pool.submit(_lane, farm, chat, service, office, start + random.uniform(0, cycle_s), round_no)
-                for chat, service, office in lanes
+                pool.submit(_lane, farm, chat, service, office, start + (k + random.random()) * part, round_no)
+                for (chat, service, office), k in zip(lanes, parts, strict=True)
             ]
             openings += [f.result() for f in futures]
         time.sleep(gap_s + 1)

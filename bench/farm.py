@@ -86,6 +86,6 @@ def bench_farm(folder: Path, *, replica_env: dict[str, str], settings: dict[str,
 
 def start_checking(farm: BenchFarm, folder: Path) -> None:
     """Worker, beat and bot, once the subscriptions are in place."""
-    start_worker(farm.group, concurrency=4)  # enough browsers that a burst of checks does not queue
+    start_worker(farm.group, concurrency=5)  # enough browsers that a burst of checks does not queue
     start_bot(farm.group)
     start_beat(farm.group, schedule_dir=folder)
