@@ -32,7 +32,7 @@ def thumbnail(png: bytes) -> bytes:
     """A small PNG of the screenshot's top, for review grids."""
     with Image.open(io.BytesIO(png)) as image:
         out = io.BytesIO()
-        top_preview(image, width=THUMBNAIL_SIZE[0], height=THUMBNAIL_SIZE[1]).save(out, format="PNG", optimize=True)
+        top_preview(image, width=THUMBNAIL_SIZE[0], height=THUMBNAIL_SIZE[1]).save(out, format="PNG")
         return out.getvalue()
 
 
