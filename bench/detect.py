@@ -104,13 +104,26 @@ def _warm_up(farm: BenchFarm, seconds: float) -> None:
     time.sleep(seconds)
 
 
+def _parts(services: list[int]) -> list[int]:
+    """For lanes of these services (as many lanes each), the part of the cycle each lane opens in, of as many
+    equal parts as lanes: a service's lanes in parts spread evenly over the cycle, each service's offset and
+    the order of its lanes dealt at random. Every part is dealt once."""
+    kinds = sorted(set(services))
+    offsets = dict(zip(kinds, random.sample(range(len(kinds)), len(kinds)), strict=True))
+    turns = {s: random.sample(range(services.count(s)), services.count(s)) for s in kinds}
+    parts = [offsets[s] + turns[s].pop() * len(kinds) for s in services]
+    if sorted(parts) != list(range(len(services))):
+        raise ValueError("each service needs as many lanes as every other")
+    return parts
+
+
 def _rounds(farm: BenchFarm, lanes: list[tuple[int, int, int]], *, cycle_s: float, gap_s: float) -> list[Opening]:
     """Each lane opens a slot at a random moment of a cycle of the schedule, ``ROUNDS`` times.
 
-    The moments of one round are stratified: the cycle is cut into as many equal parts as there are lanes, and
-    each lane opens at a random moment of a part of its own (the parts dealt out at random). Every moment of
-    the cycle stays equally likely, but a round samples the whole cycle, so the mean delay over a few rounds
-    strays less from its expectation than with moments drawn independently.
+    The moments of one round are stratified (``_parts``): every moment of the cycle stays equally likely, but
+    each round samples the whole cycle for each service, so the mean delay over a few rounds strays less from
+    its expectation than with moments drawn independently (a service's wait is skewed: short within a run,
+    long in the silence).
     ``gap_s`` is the longest time between two checks: after it, a closed slot has surely been seen gone.
     """
     _warm_up(farm, cycle_s)
@@ -118,7 +131,7 @@ def _rounds(farm: BenchFarm, lanes: list[tuple[int, int, int]], *, cycle_s: floa
     part = cycle_s / len(lanes)
     for round_no in range(ROUNDS):
         start = time.time() + 1
-        parts = random.sample(range(len(lanes)), len(lanes))
+        parts = _parts([service for _, service, _ in lanes])
         with ThreadPoolExecutor(len(lanes)) as pool:
             futures = [
                 pool.submit(_lane, farm, chat, service, office, start + (k + random.random()) * part, round_no)
