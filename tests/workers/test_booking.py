@@ -24,9 +24,6 @@ from core.db import transaction
 from core.models import Booking
 from core.settings import Settings
 from core.slots import MUNICH, Observation, SeenSlot
-from portal_replica.app import create_app
-from portal_replica.config import ReplicaConfig
-from tests.bot.conftest import DLDB, serve_in_thread
 from workers import booking
 from workers.farm import Farm
 
@@ -82,14 +79,6 @@ class Portal:
     def processes(self) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = self.admin("processes")
         return found
-
-
-@pytest.fixture(scope="module")
-def replica_url() -> Iterator[str]:
-    if not (DLDB / "locations_de.json").is_file():
-        pytest.skip(f"the city's catalogue is not at {DLDB}")
-    with serve_in_thread(create_app(ReplicaConfig(dldb_path=DLDB, rate_limit_enabled=False))) as url:
-        yield url
 
 
 @pytest.fixture

@@ -18,9 +18,6 @@ import pytest
 from playwright.sync_api import Page
 
 from core.settings import Settings
-from portal_replica.app import create_app
-from portal_replica.config import ReplicaConfig
-from tests.bot.conftest import DLDB, serve_in_thread
 from tests.workers.test_booking import API, DAY, farm_settings
 from workers.farm import Farm
 from workers.portal import calendar_url, page_calendar, page_catalogue
@@ -29,14 +26,6 @@ from workers.render import Answers, asks_for
 WOHNSITZ = 1063475
 RUPPERT, RUPPERT_PEER, ORLEANS, LEONROD = 10489, 10503, 102522, 102523
 NAMES = {RUPPERT: "Ruppertstraße", ORLEANS: "Orleansplatz", LEONROD: "Leonrodstraße"}
-
-
-@pytest.fixture(scope="module")
-def replica_url() -> Iterator[str]:
-    if not (DLDB / "locations_de.json").is_file():
-        pytest.skip(f"the city's catalogue is not at {DLDB}")
-    with serve_in_thread(create_app(ReplicaConfig(dldb_path=DLDB, rate_limit_enabled=False))) as url:
-        yield url
 
 
 @pytest.fixture

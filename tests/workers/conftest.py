@@ -1,0 +1,19 @@
+"""Fixtures of the worker tests: the portal replica, serving the city's catalogue, in this process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from portal_replica.app import create_app
+from portal_replica.config import ReplicaConfig
+from tests.bot.conftest import DLDB, serve_in_thread
+
+
+@pytest.fixture(scope="module")
+def replica_url() -> Iterator[str]:
+    if not (DLDB / "locations_de.json").is_file():
+        pytest.skip(f"the city's catalogue is not at {DLDB}")
+    with serve_in_thread(create_app(ReplicaConfig(dldb_path=DLDB, rate_limit_enabled=False))) as url:
+        yield url
