@@ -1,16 +1,22 @@
-"""The browser pool against launching a browser per check, check latency, and worker memory over time.
+"""The browser pool against launching a browser per check, check latency, worker memory over time, and the
+cost of an evidence render.
 
 In one process, against the portal replica on loopback (no rate limit): the same ``check_service`` the
-Celery task runs, once with the process's warm browser, once with a fresh Chromium for every check.
+Celery task runs, once with the process's warm browser, once with a fresh Chromium for every check. Then the
+farm's ``EvidencePage`` renders findings of two offices in turn (the loaded page follows its hash route to
+the other office) and of one office again and again (the same route: a fresh load each time); wall time and
+CPU of this process, its browser and the Playwright driver per render.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+import httpx
 import psutil
 
 from core import subscriptions as crud
@@ -21,8 +27,12 @@ from launch.farm import start_redis, start_replica
 from launch.processes import ProcessGroup
 from workers.check import check_service
 from workers.farm import Farm
+from workers.portal import calendar_url, page_calendar, page_catalogue
+from workers.render import Answers
 
 SERVICE, OFFICE = 1063475, 10489
+OTHER_OFFICE = 102522  # Bürgerbüro Orleansplatz: the same service, no shared-booking peers
+RENDERS = 20
 POOLED_CHECKS, LAUNCHED_CHECKS = 60, 12
 RSS_EARLY, RSS_LATE = 200, 2000
 
@@ -68,6 +78,47 @@ def _timed_checks(farm: Farm, count: int, *, fresh_browser: bool) -> list[float]
     return durations
 
 
+def _cpu_s(me: psutil.Process, *, leave_out: set[int]) -> float:
+    """CPU seconds of this process and its descendants (browser, driver), but not the servers in ``leave_out``."""
+    total = 0.0
+    for process in [me, *me.children(recursive=True)]:
+        if process.pid not in leave_out:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+    return total
+
+
+def _timed_renders(farm: Farm, offices: list[int], group: ProcessGroup) -> tuple[float, float]:
+    """Median wall seconds and mean CPU seconds of a render, the targets' offices taken in turn."""
+    replica = farm.settings.portal_api_url.split("/buergeransicht/", 1)[0]
+    day = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+    for office in offices:
+        body = {"officeId": office, "serviceId": SERVICE, "date": day, "times": ["09:00"]}
+        httpx.post(f"{replica}/__replica__/slots/open", json=body, timeout=10).raise_for_status()
+    today = dt.date.today()
+    url = calendar_url(farm.settings.portal_api_url, office_ids=offices, service_id=SERVICE, today=today)
+    calendar = httpx.get(url, timeout=10).json()
+    catalogue = page_catalogue(farm.catalogue.raw(), SERVICE)
+    catalogue_of = farm.catalogue.get()
+    me, servers = psutil.Process(), {p.pid for p in group.children.values()}
+    walls, started_cpu = [], 0.0
+    for n in range(RENDERS + 2):  # the first two load the page and settle it
+        office = offices[n % len(offices)]
+        peers = catalogue_of.offices[office].shared_booking_ids
+        answers = Answers(catalogue, page_calendar(calendar, (office, *peers)), None)
+        if n == 2:
+            started_cpu = _cpu_s(me, leave_out=servers)
+        started = time.perf_counter()
+        with farm.browser.page() as page:
+            farm.evidence_page.render(page, service_id=SERVICE, office_id=office, answers=answers)
+        if n >= 2:
+            walls.append(time.perf_counter() - started)
+    return statistics.median(walls), (_cpu_s(me, leave_out=servers) - started_cpu) / RENDERS
+
+
 def run() -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="mta-bench-checks-") as tmp, ProcessGroup(Path(tmp) / "logs") as group:
         farm = _farm(Path(tmp), group)
@@ -81,6 +132,8 @@ def run() -> dict[str, float]:
         early = _rss_mb(me)
         _timed_checks(farm, RSS_LATE - RSS_EARLY, fresh_browser=False)
         late = _rss_mb(me)
+        switched_s, switched_cpu_s = _timed_renders(farm, [OFFICE, OTHER_OFFICE], group)
+        fresh_s, fresh_cpu_s = _timed_renders(farm, [OFFICE], group)
         farm.browser.close()
     per_min_pooled = 60 / statistics.mean(pooled)
     per_min_launched = 60 / statistics.mean(launched)
@@ -94,4 +147,8 @@ def run() -> dict[str, float]:
         "worker_rss_mb_after_200": round(early, 1),
         "worker_rss_mb_after_2000": round(late, 1),
         "worker_rss_growth_pct": round(100 * (late - early) / early, 2),
+        "render_switched_s": round(switched_s, 3),
+        "render_switched_cpu_s": round(switched_cpu_s, 3),
+        "render_fresh_load_s": round(fresh_s, 3),
+        "render_fresh_load_cpu_s": round(fresh_cpu_s, 3),
     }

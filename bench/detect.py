@@ -98,11 +98,13 @@ def _split(farm: BenchFarm, openings: list[Opening]) -> Split:
         waits.append(min((t for t in times if t >= opening.open), default=opening.alerted) - opening.opened)
     wait = statistics.mean(waits)
     first, last = min(o.opened for o in openings), max(o.alerted for o in openings)
-    expected = []
-    for opening in openings:  # each opening's service, weighted as the openings are
-        gaps = [b - a for a, b in itertools.pairwise(asked.get(opening.service, [])) if a >= first and b <= last]
-        expected.append(sum(g * g for g in gaps) / (2 * sum(gaps)) if gaps else float("nan"))
-    return Split(wait, statistics.mean(o.delay for o in openings) - wait, statistics.mean(expected))
+    promised: dict[int, float] = {}  # per service: a random moment's mean wait, Σgap² / 2Σgap in the window
+    for asked_for, times in asked.items():
+        gaps = [b - a for a, b in itertools.pairwise(times) if a >= first and b <= last]
+        if gaps:
+            promised[asked_for] = sum(g * g for g in gaps) / (2 * sum(gaps))
+    expected = statistics.mean(promised[o.service] for o in openings)  # weighted as the openings are
+    return Split(wait, statistics.mean(o.delay for o in openings) - wait, expected)
 
 
 def _warm_up(farm: BenchFarm, seconds: float) -> None:
