@@ -139,6 +139,11 @@ class Budget:
         self._touch(keys=[self.key])
         self.observe(headers)
 
+    def unanswered(self) -> None:
+        """A request got no answer (a timeout, a lost connection): the portal may have counted it at any moment
+        until now, later than it was granted, so the silence starts no earlier than now either."""
+        self._touch(keys=[self.key])
+
     def observe(self, headers: dict[str, str]) -> None:
         """Correct the model from an answer's ``X-RateLimit-*`` headers (present on allowed answers only)."""
         lowered = {k.lower(): v for k, v in headers.items()}

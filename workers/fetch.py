@@ -71,6 +71,7 @@ def get_json(
     try:
         return _answer(url, page.request.get(url, timeout=timeout_ms, fail_on_status_code=False), budget)
     except PlaywrightError as exc:
+        budget.unanswered()
         raise _failure(page, url, exc) from exc
 
 
@@ -88,5 +89,6 @@ def post_json(
     try:
         response = page.request.post(url, data=payload, timeout=timeout_ms, fail_on_status_code=False)
     except PlaywrightError as exc:
+        budget.unanswered()
         raise _failure(page, url, exc) from exc
     return _answer(url, response, budget)
