@@ -86,6 +86,14 @@ class WarmBrowser:
             self._page_uses += 1
             self._browser_uses += 1
 
+    @property
+    def current_page(self) -> Page | None:
+        """The warm page the next check will get, if it is open and not due for recycling (no use counted)."""
+        page = self._page
+        if page is None or page.is_closed() or self._page_uses >= self.limits.page_uses:
+            return None
+        return page
+
     def close(self) -> None:
         self._close_browser()
         if self._playwright is not None:

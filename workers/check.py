@@ -2,7 +2,7 @@
 
 The request goes through the shared breaker; the answer is split per target; a target with slots it has
 not seen open before gets evidence (the booking page rendering the answer) before it is recorded, so its
-alerts leave with the screenshot.
+alerts leave with the screenshot. The booking page is loaded ahead, after a new page's first check.
 """
 
 from __future__ import annotations
@@ -89,7 +89,20 @@ def check_service(farm: Farm, *, service_id: int, task_id: str | None, worker: s
     farm.report_state("up", "")
     ids = _record(farm, service_id, watched, asked, started=started, task_id=task_id, worker=worker)
     metrics.CHECK_SECONDS.observe(time.perf_counter() - clock)
+    _open_evidence_page(farm, service_id)
     return ids
+
+
+def _open_evidence_page(farm: Farm, service_id: int) -> None:
+    """After its first check, a new page gets the booking page, ready for the worker's first finding."""
+    if not farm.evidence_page.wants_opening(farm.browser.current_page):
+        return
+    try:
+        with farm.browser.page() as page:
+            catalogue = page_catalogue(farm.catalogue.raw(), service_id)
+            farm.evidence_page.open(page, service_id=service_id, catalogue=catalogue)
+    except Exception:  # the check is recorded; a finding loads the page itself
+        log.warning("could not open the booking page ahead of findings", exc_info=True)
 
 
 def _watched(catalogue: Catalogue, service_id: int, targets: list[tuple[int, int]]) -> list[Watched]:

@@ -8,7 +8,9 @@ Only the API's calls are intercepted: the page itself and its scripts load as th
 The page stays loaded between findings: the next target is opened by the page's own hash route, as a person
 following another link would, which costs about half the CPU of loading the page again. The calendar request
 the page then sends must name the target's service and office; when it does not (a page that does not follow
-its route), the page is loaded afresh, and that page is not switched again.
+its route), the page is loaded afresh, and that page is not switched again. A worker loads the page ahead of
+its first finding (``open``, after a check), so that finding follows the route too: findings come in bursts,
+when a run's first checks see what opened during the silence, and a burst is no time for loading pages.
 """
 
 from __future__ import annotations
@@ -100,6 +102,35 @@ class EvidencePage:
         self._api_prefix = api_url.rstrip("/") + "/"
         self._api_calls = re.compile("^" + re.escape(self._api_prefix))  # matched in the driver
         self._not_following: Page | None = None  # a page that did not follow its hash route
+        self._not_opening: Page | None = None  # a page on which the booking page could not be opened ahead
+
+    def wants_opening(self, page: Page | None) -> bool:
+        """Whether ``page`` (a worker's warm page, if it has one) should be given the booking page ahead."""
+        return (
+            page is not None
+            and page is not self._not_opening
+            and page is not self._not_following
+            and not page.url.startswith(self._page_url + "#")
+        )
+
+    def open(self, page: Page, *, service_id: int, catalogue: Any) -> None:
+        """Load the booking page at the service's first step (its route names no office, so every target's
+        route differs from it), answering its API calls from ``catalogue``. Best effort: a page that fails is
+        not tried again, and its first finding loads the page as it would have."""
+
+        def handler(route: Route) -> None:
+            _answer(route, self._api_prefix, Answers(catalogue, None, None))
+
+        page.route(self._api_calls, handler)
+        try:
+            page.goto(f"{self._page_url}#/services/{service_id}", wait_until="domcontentloaded")
+            page.get_by_role("button", name="Weiter").wait_for(timeout=SWITCH_TIMEOUT_MS)
+        except PlaywrightError as exc:
+            log.info("the booking page could not be opened ahead of findings: %s", exc.message.splitlines()[0])
+            self._not_opening = page
+        finally:
+            with contextlib.suppress(PlaywrightError):
+                page.unroute(self._api_calls, handler)
 
     def render(self, page: Page, *, service_id: int, office_id: int, answers: Answers) -> bytes:
         """Show the target's calendar with ``answers`` and screenshot it (the viewport: form and calendar)."""

@@ -85,22 +85,26 @@ def test_a_worker_process_killed_mid_check_loses_and_doubles_nothing(
     farm.admin("scenario", {"outage": "hang"})  # checks now wait on the portal: one is caught mid-request
     farm.admin("slots/open", {"officeId": RUPPERT, "serviceId": WOHNSITZ, "date": next_weekday(2), "times": ["11:00"]})
     control = Celery(broker=redis_url).control
+    engine = create_engine(sqlite_url)
+
+    def outcomes(task_id: str) -> list[str]:
+        with engine.connect() as conn:
+            return [o for (o,) in conn.execute(text("SELECT outcome FROM checks WHERE task_id = :t"), {"t": task_id})]
 
     def running() -> list[dict[str, Any]]:
+        """Checks waiting on the portal: in flight, nothing recorded yet (a check that has recorded may still
+        be busy with the worker's page after it)."""
         active = control.inspect(timeout=1.0).active() or {}
-        return [t for tasks in active.values() for t in tasks if t["name"] == "workers.tasks.check_service"]
+        checks = [t for tasks in active.values() for t in tasks if t["name"] == "workers.tasks.check_service"]
+        return [t for t in checks if not outcomes(t["id"])]
 
     victim = wait_until(running, timeout=30, what="a check in flight")[0]
     os.kill(victim["worker_pid"], signal.SIGKILL)
     time.sleep(1.0)
     farm.admin("scenario", {"outage": None})
 
-    engine = create_engine(sqlite_url)
-
     def redelivered() -> bool:
-        with engine.connect() as conn:
-            rows = conn.execute(text("SELECT outcome FROM checks WHERE task_id = :t"), {"t": victim["id"]}).all()
-        return any(outcome == "slots" for (outcome,) in rows)
+        return "slots" in outcomes(victim["id"])
 
     wait_until(redelivered, timeout=60, what="the killed check redelivered and completed")
     farm.telegram.wait_for_calls("sendPhoto", CHAT, timeout=60)

@@ -17,8 +17,11 @@ import httpx
 import pytest
 from playwright.sync_api import Page
 
+from core.db import transaction
 from core.settings import Settings
+from core.subscriptions import create_subscription
 from tests.workers.test_booking import API, DAY, farm_settings
+from workers.check import check_service
 from workers.farm import Farm
 from workers.portal import calendar_url, page_calendar, page_catalogue
 from workers.render import Answers, asks_for
@@ -138,3 +141,50 @@ def test_a_page_that_does_not_follow_its_route_is_loaded_afresh(farm: Farm, capl
 )
 def test_a_calendar_request_is_the_targets_when_it_names_its_service_and_office(url: str, expected: bool) -> None:
     assert asks_for(url, service_id=WOHNSITZ, office_id=RUPPERT) is expected
+
+
+def test_a_page_opened_ahead_follows_its_route_to_the_first_finding(farm: Farm) -> None:
+    with farm.browser.page() as page:
+        assert farm.evidence_page.wants_opening(page)
+        farm.evidence_page.open(page, service_id=WOHNSITZ, catalogue=page_catalogue(farm.catalogue.raw(), WOHNSITZ))
+    assert not farm.evidence_page.wants_opening(page), "opened once, not after every check"
+    assert page.get_by_role("button", name="Weiter").is_visible()
+    watching = Watching(page)
+    watching.mark()
+
+    shot, _ = render(farm, RUPPERT)
+    assert shot.startswith(b"\x89PNG")
+    assert watching.same_document(), "the first finding followed the route of the page opened ahead"
+    assert len(watching.calendars) == 1
+    assert asks_for(watching.calendars[0], service_id=WOHNSITZ, office_id=RUPPERT)
+    assert shows(page, RUPPERT)
+
+
+def test_a_page_that_cannot_be_opened_ahead_is_not_tried_again(farm: Farm, caplog: pytest.LogCaptureFixture) -> None:
+    broken = Farm(farm.settings.model_copy(update={"portal_page_url": "http://127.0.0.1:9/terminvereinbarung.html"}))
+    try:
+        with broken.browser.page() as page, caplog.at_level(logging.INFO, logger="workers.render"):
+            broken.evidence_page.open(page, service_id=WOHNSITZ, catalogue={})
+        assert "could not be opened ahead" in caplog.text
+        assert not page.url.startswith("http://127.0.0.1:9/"), "no booking page on it"
+        assert not broken.evidence_page.wants_opening(page), "it failed once: a finding loads the page itself"
+    finally:
+        broken.browser.close()
+
+
+def test_a_check_opens_the_booking_page_ahead_on_a_new_page(farm: Farm) -> None:
+    quiet = 102524  # Bürgerbüro Scheidplatz offers the service; the fixture opened no slot there
+    with transaction(farm.sessions) as session:
+        create_subscription(session, user_id=41, service_id=WOHNSITZ, office_ids=[quiet])
+    assert farm.browser.current_page is None, "no page before the first check"
+
+    check_service(farm, service_id=WOHNSITZ, task_id=None, worker="test")
+    page = farm.browser.current_page
+    assert page is not None
+    assert page.url == f"{farm.settings.portal_page_url}#/services/{WOHNSITZ}"
+    assert page.get_by_role("button", name="Weiter").is_visible()
+    watching = Watching(page)
+    watching.mark()
+
+    check_service(farm, service_id=WOHNSITZ, task_id=None, worker="test")
+    assert watching.same_document(), "opened once per page, not after every check"
