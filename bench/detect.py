@@ -3,9 +3,10 @@
 Three runs of the whole farm as processes:
 - steady checks (no limiter, one check of the service every ``STEADY_INTERVAL`` s): ``detect_p50_s``,
   ``detect_p95_s``, ``detect_interval_s`` (mean time between two checks of a target);
-- the replica's limiter in the city's semantics, scaled down (``LIMIT`` requests, ``SILENCE`` s), with 1 and
-  with 5 watched services: the mean delay ÷ the best expected delay any schedule reaches under that limiter
-  (``workers.plan.best_expected_wait``): ``detect_vs_optimum_ratio`` (the worse of the two) and ``limiter_429s``;
+- the replica's limiter in the city's semantics, scaled down (``LIMIT`` requests, ``SILENCE`` s; the farm's
+  margins scaled with it, ``limiter_margin_*``), with 1 and with 5 watched services: the mean delay ÷ the best
+  expected delay any schedule reaches under that limiter (``workers.plan.best_expected_wait``):
+  ``detect_vs_optimum_ratio`` (the worse of the two) and ``limiter_429s``;
   beside it, per run, the mean delay's parts (the wait for the request that saw the slot, and our processing
   after it) and ``detect_schedule_wait_s_*``: the mean wait a random moment has under the requests the farm
   actually sent, the schedule's figure without the sampling noise of the openings;
@@ -40,7 +41,10 @@ from workers.plan import Limiter, best_expected_wait, plan_run
 WOHNSITZ = 1063475
 OFFICES = [10489, 102522, 102523, 102524, 102526]  # Bürgerbüros offering Wohnsitzanmeldung
 STEADY_INTERVAL = 5.0
-LIMIT, SILENCE, MARGIN_S = 10, 6.0, 0.25
+LIMIT, SILENCE = 10, 6.0
+# The farm's margins, scaled down with the limiter: by default the farm holds back 1 request of 60 and adds 1 s
+# to 60 s of silence. At 10 requests a sixth of a request rounds to none; a sixtieth of 6 s is 0.1 s.
+MARGIN_REQUESTS, MARGIN_S = 0, 0.1
 ROUNDS = 6  # 30 openings for one service, 60 for five: the mean of a skewed wait needs that many
 FOOTPRINT_RUNS = 6  # whole runs measured for each number of subscribers
 
@@ -200,6 +204,7 @@ def limited(folder: Path, services: int) -> Limited:
     settings = {
         "portal_rate_limit": str(LIMIT),
         "portal_rate_silence_s": str(SILENCE),
+        "budget_margin_requests": str(MARGIN_REQUESTS),
         "budget_margin_s": str(MARGIN_S),
     }
     with bench_farm(folder, replica_env=replica_env, settings=settings) as farm:
@@ -215,7 +220,9 @@ def limited(folder: Path, services: int) -> Limited:
         start_checking(farm, folder)
         optimum = best_expected_wait(Limiter(LIMIT, SILENCE), services)
         ours = plan_run(
-            dict.fromkeys(range(services), 1.0), Limiter(LIMIT - 1, SILENCE + MARGIN_S), steady_interval_s=0
+            dict.fromkeys(range(services), 1.0),
+            Limiter(LIMIT - MARGIN_REQUESTS, SILENCE + MARGIN_S),
+            steady_interval_s=0,
         )
         openings = _rounds(farm, lanes, cycle_s=ours.cycle, gap_s=SILENCE + MARGIN_S)
         refused = sum(1 for r in farm.admin("requests") if r["status"] == 429)
@@ -294,5 +301,7 @@ def run() -> dict[str, float]:
         results["detect_vs_optimum_ratio"] = round(max(one.ratio, five.ratio), 3)
         results["limiter_429s"] = one.refused + five.refused
         results["limiter_openings"] = one.openings + five.openings
+        results["limiter_margin_requests"] = MARGIN_REQUESTS
+        results["limiter_margin_s"] = MARGIN_S
         results.update(footprint(Path(tmp) / "footprint"))
     return results
