@@ -77,6 +77,16 @@ def shows(page: Page, office: int) -> bool:
     return page.get_by_text(NAMES[office], exact=False).first.is_visible() and page.get_by_text("09:00").is_visible()
 
 
+def switched_to(farm: Farm, watching: Watching, office: int) -> None:
+    """Render a finding of ``office``: the loaded page follows its hash route there and shows the calendar."""
+    shot, page = render(farm, office)
+    assert shot.startswith(b"\x89PNG")
+    assert watching.same_document(), "the page was switched by its hash route, not loaded again"
+    assert len(watching.calendars) == 1
+    assert asks_for(watching.calendars[0], service_id=WOHNSITZ, office_id=office)
+    assert shows(page, office)
+
+
 def test_the_next_target_follows_the_hash_route_of_the_loaded_page(farm: Farm) -> None:
     shot, page = render(farm, RUPPERT)
     assert shot.startswith(b"\x89PNG")
@@ -84,12 +94,7 @@ def test_the_next_target_follows_the_hash_route_of_the_loaded_page(farm: Farm) -
     watching = Watching(page)
     watching.mark()
 
-    shot, _ = render(farm, ORLEANS)
-    assert shot.startswith(b"\x89PNG")
-    assert watching.same_document(), "the page was switched by its hash route, not loaded again"
-    assert len(watching.calendars) == 1
-    assert asks_for(watching.calendars[0], service_id=WOHNSITZ, office_id=ORLEANS)
-    assert shows(page, ORLEANS)
+    switched_to(farm, watching, ORLEANS)
     assert not page.get_by_text(NAMES[RUPPERT]).count(), "nothing of the last target is left on screen"
 
     render(farm, ORLEANS)  # the same route again: the hash would not change, so the page is loaded afresh
@@ -152,12 +157,7 @@ def test_a_page_opened_ahead_follows_its_route_to_the_first_finding(farm: Farm) 
     watching = Watching(page)
     watching.mark()
 
-    shot, _ = render(farm, RUPPERT)
-    assert shot.startswith(b"\x89PNG")
-    assert watching.same_document(), "the first finding followed the route of the page opened ahead"
-    assert len(watching.calendars) == 1
-    assert asks_for(watching.calendars[0], service_id=WOHNSITZ, office_id=RUPPERT)
-    assert shows(page, RUPPERT)
+    switched_to(farm, watching, RUPPERT)  # the first finding follows the route of the page opened ahead
 
 
 def test_a_page_that_cannot_be_opened_ahead_is_not_tried_again(farm: Farm, caplog: pytest.LogCaptureFixture) -> None:
