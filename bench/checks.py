@@ -4,8 +4,9 @@ cost of an evidence render.
 In one process, against the portal replica on loopback (no rate limit): the same ``check_service`` the
 Celery task runs, once with the process's warm browser, once with a fresh Chromium for every check. Then the
 farm's ``EvidencePage`` renders findings of two offices in turn (the loaded page follows its hash route to
-the other office) and of one office again and again (the same route: a fresh load each time); wall time and
-CPU of this process, its browser and the Playwright driver per render.
+the other office), of one office again and again (by way of the service's first step), and of one office on
+a page left blank before each render (a fresh load each time); wall time and CPU of this process, its
+browser and the Playwright driver per render.
 """
 
 from __future__ import annotations
@@ -91,8 +92,9 @@ def _cpu_s(me: psutil.Process, *, leave_out: set[int]) -> float:
     return total
 
 
-def _timed_renders(farm: Farm, offices: list[int], group: ProcessGroup) -> tuple[float, float]:
-    """Median wall seconds and mean CPU seconds of a render, the targets' offices taken in turn."""
+def _timed_renders(farm: Farm, offices: list[int], group: ProcessGroup, *, fresh: bool = False) -> tuple[float, float]:
+    """Median wall seconds and mean CPU seconds of a render, the targets' offices taken in turn; ``fresh``:
+    the page is left blank before each, so each render loads the booking page."""
     replica = farm.settings.portal_api_url.split("/buergeransicht/", 1)[0]
     day = (dt.date.today() + dt.timedelta(days=7)).isoformat()
     for office in offices:
@@ -113,6 +115,8 @@ def _timed_renders(farm: Farm, offices: list[int], group: ProcessGroup) -> tuple
             started_cpu = _cpu_s(me, leave_out=servers)
         started = time.perf_counter()
         with farm.browser.page() as page:
+            if fresh:
+                page.goto("about:blank")
             farm.evidence_page.render(page, service_id=SERVICE, office_id=office, answers=answers)
         if n >= 2:
             walls.append(time.perf_counter() - started)
@@ -133,7 +137,8 @@ def run() -> dict[str, float]:
         _timed_checks(farm, RSS_LATE - RSS_EARLY, fresh_browser=False)
         late = _rss_mb(me)
         switched_s, switched_cpu_s = _timed_renders(farm, [OFFICE, OTHER_OFFICE], group)
-        fresh_s, fresh_cpu_s = _timed_renders(farm, [OFFICE], group)
+        same_s, same_cpu_s = _timed_renders(farm, [OFFICE], group)
+        fresh_s, fresh_cpu_s = _timed_renders(farm, [OFFICE], group, fresh=True)
         farm.browser.close()
     per_min_pooled = 60 / statistics.mean(pooled)
     per_min_launched = 60 / statistics.mean(launched)
@@ -149,6 +154,8 @@ def run() -> dict[str, float]:
         "worker_rss_growth_pct": round(100 * (late - early) / early, 2),
         "render_switched_s": round(switched_s, 3),
         "render_switched_cpu_s": round(switched_cpu_s, 3),
+        "render_same_target_s": round(same_s, 3),
+        "render_same_target_cpu_s": round(same_cpu_s, 3),
         "render_fresh_load_s": round(fresh_s, 3),
         "render_fresh_load_cpu_s": round(fresh_cpu_s, 3),
     }

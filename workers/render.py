@@ -6,7 +6,8 @@ the captcha token — so rendering evidence costs the portal no request and show
 Only the API's calls are intercepted: the page itself and its scripts load as they would for a person.
 
 The page stays loaded between findings: the next target is opened by the page's own hash route, as a person
-following another link would, which costs about half the CPU of loading the page again. The calendar request
+following another link would, which costs about half the CPU of loading the page again (for the target shown
+last, by way of the service's first step, since the same route would not change). The calendar request
 the page then sends must name the target's service and office; when it does not (a page that does not follow
 its route), the page is loaded afresh, and that page is not switched again. A worker loads the page ahead of
 its first finding (``open``, after a check), so that finding follows the route too: findings come in bursts,
@@ -54,7 +55,12 @@ class WrongCalendar(RuntimeError):
 
 
 def booking_url(page_url: str, *, service_id: int, office_id: int) -> str:
-    return f"{page_url}#/services/{service_id}/locations/{office_id}"
+    return f"{page_url}#{_service_route(service_id)}/locations/{office_id}"
+
+
+def _service_route(service_id: int) -> str:
+    """The booking page's route to a service's first step, with no office chosen (PORTAL.md §2.7)."""
+    return f"/services/{service_id}"
 
 
 def _answer(route: Route, api_prefix: str, answers: Answers) -> None:
@@ -123,7 +129,7 @@ class EvidencePage:
 
         page.route(self._api_calls, handler)
         try:
-            page.goto(f"{self._page_url}#/services/{service_id}", wait_until="domcontentloaded")
+            page.goto(f"{self._page_url}#{_service_route(service_id)}", wait_until="domcontentloaded")
             page.get_by_role("button", name="Weiter").wait_for(timeout=SWITCH_TIMEOUT_MS)
         except PlaywrightError as exc:
             log.info("the booking page could not be opened ahead of findings: %s", exc.message.splitlines()[0])
@@ -155,9 +161,11 @@ class EvidencePage:
 
     def _switched(self, page: Page, target: str, *, service_id: int, office_id: int) -> bool:
         """Open ``target`` by the loaded page's hash route; False when a fresh load must do it."""
-        if page is self._not_following or not page.url.startswith(self._page_url + "#") or page.url == target:
-            return False  # no page of ours yet, or the same route (it would not change)
+        if page is self._not_following or not page.url.startswith(self._page_url + "#"):
+            return False  # no page of ours yet
         try:
+            if page.url == target:  # the route would not change: step back to the service's first step
+                self._first_step(page, service_id)
             page.evaluate(FOLLOW_HASH, urlsplit(target).fragment)
             calendar = self._continue(page, timeout_ms=SWITCH_TIMEOUT_MS)
             if asks_for(calendar.url, service_id=service_id, office_id=office_id):
@@ -168,6 +176,12 @@ class EvidencePage:
         log.info("the booking page did not follow its hash route to %s (%s); it is loaded afresh", target, reason)
         self._not_following = page
         return False
+
+    @staticmethod
+    def _first_step(page: Page, service_id: int) -> None:
+        """Follow the hash route to the service's first step and wait until it shows."""
+        page.evaluate(FOLLOW_HASH, _service_route(service_id))
+        page.get_by_role("button", name="Weiter").wait_for(timeout=SWITCH_TIMEOUT_MS)
 
     @staticmethod
     def _continue(page: Page, *, timeout_ms: float | None) -> Response:
