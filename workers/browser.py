@@ -89,10 +89,11 @@ class WarmBrowser:
     @property
     def current_page(self) -> Page | None:
         """The warm page the next check will get, if it is open and not due for recycling (no use counted)."""
-        page = self._page
-        if page is None or page.is_closed() or self._page_uses >= self.limits.page_uses:
-            return None
-        return page
+        return self._page if self._page is not None and not self._spent(self._page) else None
+
+    def _spent(self, page: Page) -> bool:
+        """Closed, or due for recycling: the next check gets a new context and page."""
+        return page.is_closed() or self._page_uses >= self.limits.page_uses
 
     def close(self) -> None:
         self._close_browser()
@@ -105,7 +106,7 @@ class WarmBrowser:
             self._close_browser()
         if self._browser is None:
             self._browser = self._launch()
-        if self._page is not None and (self._page.is_closed() or self._page_uses >= self.limits.page_uses):
+        if self._page is not None and self._spent(self._page):
             self._close_context()
         if self._page is None:
             self._context = self._new_context(self._browser)

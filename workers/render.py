@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, Response, Route
+from playwright.sync_api import Locator, Page, Response, Route
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,12 @@ def _answer(route: Route, api_prefix: str, answers: Answers) -> None:
         route.abort()  # nothing else may reach the portal outside the request budget
 
 
+def _next_button(page: Page) -> Locator:
+    """Step 1's "Weiter" (PORTAL.md §2.7): it shows once the step has rendered, and pressing it asks for the
+    calendar."""
+    return page.get_by_role("button", name="Weiter")
+
+
 def asks_for(url: str, *, service_id: int, office_id: int) -> bool:
     """Whether a calendar request (PORTAL.md §2.4.2: ``serviceIds``, ``officeIds`` comma-separated) is the
     target's: its one service, and its office among the offices asked for."""
@@ -130,7 +136,7 @@ class EvidencePage:
         page.route(self._api_calls, handler)
         try:
             page.goto(f"{self._page_url}#{_service_route(service_id)}", wait_until="domcontentloaded")
-            page.get_by_role("button", name="Weiter").wait_for(timeout=SWITCH_TIMEOUT_MS)
+            _next_button(page).wait_for(timeout=SWITCH_TIMEOUT_MS)
         except PlaywrightError as exc:
             log.info("the booking page could not be opened ahead of findings: %s", exc.message.splitlines()[0])
             self._not_opening = page
@@ -181,11 +187,11 @@ class EvidencePage:
     def _first_step(page: Page, service_id: int) -> None:
         """Follow the hash route to the service's first step and wait until it shows."""
         page.evaluate(FOLLOW_HASH, _service_route(service_id))
-        page.get_by_role("button", name="Weiter").wait_for(timeout=SWITCH_TIMEOUT_MS)
+        _next_button(page).wait_for(timeout=SWITCH_TIMEOUT_MS)
 
     @staticmethod
     def _continue(page: Page, *, timeout_ms: float | None) -> Response:
         """Press "Weiter" on step 1; returns the calendar answer the page got."""
         with page.expect_response(lambda r: "available-calendar" in r.url, timeout=timeout_ms) as calendar:
-            page.get_by_role("button", name="Weiter").click(timeout=timeout_ms)
+            _next_button(page).click(timeout=timeout_ms)
         return calendar.value
