@@ -8,6 +8,7 @@ screenshot is of the target's calendar, which the calendar request the page send
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 from playwright.sync_api import Page
 
 from core.db import transaction
@@ -186,3 +188,30 @@ def test_a_check_opens_the_booking_page_ahead_on_a_new_page(farm: Farm) -> None:
 
     check_service(farm, service_id=WOHNSITZ, task_id=None, worker="test")
     assert watching.same_document(), "opened once per page, not after every check"
+
+
+def test_the_screenshot_is_the_viewport_and_survives_a_lost_devtools_session(
+    farm: Farm, caplog: pytest.LogCaptureFixture
+) -> None:
+    shot, page = render(farm, RUPPERT)
+    viewport = page.viewport_size
+    assert viewport is not None
+    with Image.open(io.BytesIO(shot)) as image:
+        assert image.format == "PNG"
+        assert image.size == (viewport["width"], viewport["height"])
+
+    devtools = farm.evidence_page._devtools  # the session the screenshot was taken by, kept for the next
+    assert devtools is not None
+    assert devtools[0] is page
+    devtools[1].detach()
+    with caplog.at_level(logging.INFO, logger="workers.render"):
+        shot, _ = render(farm, ORLEANS)  # its DevTools session is gone: Playwright takes the screenshot
+    assert "taken by Playwright" in caplog.text
+    with Image.open(io.BytesIO(shot)) as image:
+        assert image.size == (viewport["width"], viewport["height"])
+    assert shows(page, ORLEANS)
+
+    render(farm, RUPPERT)  # and the next finding has a session again
+    devtools = farm.evidence_page._devtools
+    assert devtools is not None
+    assert devtools[0] is page
