@@ -1,7 +1,8 @@
 """The simulated Telegram: chats, the bot's messages, stored files, recorded calls and the users' side.
 
 One ``Replica`` is shared by the HTTP routes (server thread) and the test (its own thread or event loop),
-so every piece of state is guarded by one lock; ``wait_for_calls`` waits on a condition of that lock.
+so every piece of state is guarded by one lock; ``wait_for_calls`` waits on a condition of that lock, and
+``wait_for_calls_async`` on an event each new call sets (no polling: a waiting test costs nothing beside the bot).
 """
 
 import asyncio
@@ -46,6 +47,7 @@ class Replica:
     def __init__(self, config: ReplicaConfig | None = None) -> None:
         self.lock = threading.RLock()
         self._changed = threading.Condition(self.lock)
+        self._call_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
         self.updates = UpdateQueue()
         self._config = config or ReplicaConfig()
         self.reset()
@@ -198,7 +200,7 @@ class Replica:
         """
         with self._changed:
             if not self._changed.wait_for(lambda: len(self.calls(method, chat_id, ok=True)) >= count, timeout):
-                raise TimeoutError(f"{count} x {method or 'any'} to {chat_id}: got {self.calls(method, chat_id)}")
+                raise TimeoutError(self._missing(method, chat_id, count))
             return self.calls(method, chat_id, ok=True)
 
     async def wait_for_calls_async(
@@ -208,9 +210,28 @@ class Replica:
         count: int = 1,
         timeout: float = 5.0,  # noqa: ASYNC109 -- same signature as the sync wait_for_calls
     ) -> list[Call]:
-        """Like ``wait_for_calls`` without blocking the event loop the bot runs in."""
-        await wait_for(lambda: len(self.calls(method, chat_id, ok=True)) >= count, timeout)
-        return self.calls(method, chat_id, ok=True)
+        """Like ``wait_for_calls`` without blocking the event loop the bot runs in; woken by each new call."""
+        deadline = time.monotonic() + timeout
+        while True:
+            event = asyncio.Event()
+            entry = (asyncio.get_running_loop(), event)
+            with self.lock:
+                if len(found := self.calls(method, chat_id, ok=True)) >= count:
+                    return found
+                self._call_waiters.append(entry)
+            try:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError
+                await asyncio.wait_for(event.wait(), remaining)
+            except TimeoutError:
+                raise TimeoutError(self._missing(method, chat_id, count)) from None
+            finally:
+                with self.lock:
+                    self._call_waiters.remove(entry)
+
+    def _missing(self, method: str | None, chat_id: ChatId | None, count: int) -> str:
+        return f"{count} x {method or 'any'} to {chat_id}: got {self.calls(method, chat_id)}"
 
     # -- used by the Bot API methods ---------------------------------------------------------------------
 
@@ -218,6 +239,9 @@ class Replica:
         with self.lock:
             self._calls.append(call)
             self._changed.notify_all()
+            waiters = list(self._call_waiters)
+        for loop, event in waiters:
+            loop.call_soon_threadsafe(event.set)
 
     def chat(self, chat_id: ChatId) -> JSON:
         user = self._users.get(chat_id)
