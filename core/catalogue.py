@@ -15,6 +15,7 @@ from core.portal_state import portal_name
 from core.settings import Settings
 
 LOCAL_TTL_S = 60.0
+FETCH_LOCK_S = 30.0  # one process fetches for the farm meanwhile; longer than a fetch's timeout (20 s)
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,9 @@ class CachedCatalogue:
     """The catalogue, fetched at most once per ``ttl`` by the whole farm: the copy lives in Redis.
 
     Each process keeps its parsed copy for a minute at most; a fetch takes a request from the budget
-    (a portal request like any other) and the last good copy survives a failed fetch.
+    (a portal request like any other) and the last good copy survives a failed fetch. Processes that find no
+    copy at once (a farm starting, a copy expiring as a run begins) fetch it once: one holds a Redis lock and
+    fetches, the others wait for its copy.
     """
 
     def __init__(
@@ -119,7 +122,7 @@ class CachedCatalogue:
         if self._value is not None and time.monotonic() - self._loaded_at < min(self._ttl, LOCAL_TTL_S):
             return self._raw
         try:
-            raw = self._shared() or self._fetch()
+            raw = self._shared() or self._fetch_once()
             self._value, self._raw, self._loaded_at = parse_catalogue(raw), raw, time.monotonic()
         except CatalogueError:
             if self._value is None:
@@ -129,6 +132,24 @@ class CachedCatalogue:
     def _shared(self) -> Any:
         cached = self._client.get(self._key) if self._client is not None else None
         return json.loads(cached) if isinstance(cached, bytes) else None
+
+    def _fetch_once(self) -> Any:
+        """Fetch while holding the farm's fetch lock; while another process holds it, wait for its copy (and
+        take the lock in turn if it fails)."""
+        if self._client is None:
+            return self._fetch()
+        lock, deadline = f"{self._key}:fetching", time.monotonic() + FETCH_LOCK_S
+        while True:
+            if self._client.set(lock, "1", nx=True, ex=int(FETCH_LOCK_S)):
+                try:
+                    return self._fetch()
+                finally:
+                    self._client.delete(lock)
+            if time.monotonic() >= deadline:
+                return self._fetch()
+            time.sleep(0.05)
+            if (shared := self._shared()) is not None:
+                return shared
 
     def _fetch(self) -> Any:
         if self._budget is not None:
