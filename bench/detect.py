@@ -29,7 +29,6 @@ from pathlib import Path
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
-import httpx
 from sqlalchemy import select
 
 from bench.farm import BenchFarm, bench_farm, start_checking
@@ -232,8 +231,11 @@ def limited(folder: Path, services: int) -> Limited:
 
 
 def _services(farm: BenchFarm, count: int, *, offices: int) -> list[tuple[int, list[int]]]:
-    """``count`` services offered at ``offices`` or more offices, from the portal's catalogue."""
-    data = httpx.get(f"{farm.replica}/buergeransicht/api/citizen/offices-and-services/", timeout=30).json()
+    """``count`` services offered at ``offices`` or more offices, from the portal's catalogue. The replica then
+    forgets the bench's request (its log and its limiter's count): the request is not the farm's, and the farm's
+    budget, with no margin here, cannot know of it."""
+    data = farm.http.get(f"{farm.replica}/buergeransicht/api/citizen/offices-and-services/", timeout=30).json()
+    farm.admin("reset", {})
     at: dict[int, list[int]] = {}
     for relation in sorted(data["relations"], key=lambda r: (r["serviceId"], r["officeId"])):
         at.setdefault(int(relation["serviceId"]), []).append(int(relation["officeId"]))
