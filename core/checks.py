@@ -64,6 +64,11 @@ def add_evidence(session: Session, *, check_id: int, evidence: tuple[EvidenceFil
     session.add_all(Evidence(check_id=check_id, **vars(e)) for e in evidence)
 
 
+def evidence_of(session: Session, *, check_id: int) -> dict[str, Evidence]:
+    """A check's evidence files by kind."""
+    return {e.kind: e for e in session.scalars(select(Evidence).where(Evidence.check_id == check_id))}
+
+
 def record_observation(
     session: Session,
     *,

@@ -7,6 +7,7 @@ from celery import Celery
 BOOK_SLOT = "workers.tasks.book_slot"
 CANCEL_BOOKING = "workers.tasks.cancel_booking"
 REFRESH_BOOKING = "workers.tasks.refresh_booking"
+ADD_THUMBNAIL = "workers.tasks.add_thumbnail"
 
 
 class TaskQueue:
@@ -16,6 +17,7 @@ class TaskQueue:
         self._app = Celery("mta", broker=broker_url, set_as_current=False)
         self._app.conf.broker_connection_retry_on_startup = True
 
-    def send(self, name: str, *args: object) -> None:
-        """Blocking (a Redis round trip): async callers run it in a thread."""
-        self._app.send_task(name, args=args)
+    def send(self, name: str, *args: object, countdown: float | None = None) -> None:
+        """Blocking (a Redis round trip): async callers run it in a thread. ``countdown``: run it no sooner than
+        that many seconds from now."""
+        self._app.send_task(name, args=args, countdown=countdown)

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     prune_checks_after_days: float = Field(
         14.0, description="Days after which checks that found nothing are deleted (findings are kept)"
     )
+    thumbnail_delay_s: float = Field(
+        5.0,
+        description="Seconds after a finding before its thumbnail is made: not in the burst of renders that a "
+        "run's first checks bring",
+    )
     captcha_reuse_s: float = Field(270.0, description="Seconds a captcha token is reused (it lives 300 s)")
     browser_page_uses: int = Field(200, description="Checks before a browser context and page are recycled")
     browser_uses: int = Field(2000, description="Checks before a browser is retired and relaunched")

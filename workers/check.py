@@ -2,7 +2,8 @@
 
 The request goes through the shared breaker; the answer is split per target; a target with slots it has
 not seen open before gets evidence (the booking page rendering the answer) before it is recorded, so its
-alerts leave with the screenshot. The booking page is loaded ahead, after a new page's first check.
+alerts leave with the screenshot. The booking page is loaded ahead, after a new page's first check. A
+screenshot's thumbnail is made a few seconds later by its own task, outside the burst of renders.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import datetime as dt
 import logging
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pybreaker
@@ -20,10 +22,11 @@ from sqlalchemy import select
 from core import metrics
 from core.alerts import ALERTS_WAKE_KEY
 from core.catalogue import Catalogue, CatalogueError
-from core.checks import EvidenceFile, add_evidence, record_failure, record_observation
+from core.checks import EvidenceFile, add_evidence, evidence_of, record_failure, record_observation
 from core.db import transaction
 from core.demand import watched_offices
 from core.models import Check, Slot, utcnow
+from core.queue import ADD_THUMBNAIL
 from core.slots import MUNICH, Observation, SeenSlot, nothing_free
 from workers import evidence, render
 from workers.farm import Farm
@@ -194,11 +197,9 @@ def _new_slots(farm: Farm, target_id: int, observation: Observation) -> bool:
 
 def _evidence(
     farm: Farm, service_id: int, target: Watched, asked: Asked, seen: Observation
-) -> tuple[tuple[EvidenceFile, ...], bytes | None]:
-    """The raw answer, and for slots not seen open before the booking page's screenshot (also returned, for
-    the thumbnail that follows once the alert is on its way)."""
+) -> tuple[EvidenceFile, ...]:
+    """The raw answer, and for slots not seen open before the booking page's screenshot."""
     files: dict[str, tuple[bytes, str, str]] = {"raw_json": (asked.raw, ".json", "application/json")}
-    shot = None
     if seen.slots and _new_slots(farm, target.target_id, seen):
         answers = render.Answers(
             page_catalogue(farm.catalogue.raw(), service_id),
@@ -214,18 +215,31 @@ def _evidence(
             files["screenshot"] = (shot, ".png", "image/png")
         except Exception:  # evidence is best effort; the finding itself must not be lost
             log.warning("could not render evidence for target %s", target.target_id, exc_info=True)
-    return evidence.store(farm.settings.evidence_dir, target_id=target.target_id, files=files), shot
+    return evidence.store(farm.settings.evidence_dir, target_id=target.target_id, files=files)
 
 
-def _add_thumbnail(farm: Farm, *, target_id: int, check_id: int, shot: bytes) -> None:
-    """The review grid's thumbnail of a finding's screenshot, made after the alert so it never delays one."""
+def add_thumbnail(farm: Farm, *, check_id: int) -> bool:
+    """The review grid's thumbnail of a finding's screenshot; False when there is none to make (no screenshot,
+    or made already: the task may be delivered twice)."""
+    with transaction(farm.sessions) as session:
+        files = evidence_of(session, check_id=check_id)
+        check = session.get(Check, check_id)
+    shot = files.get("screenshot")
+    if check is None or shot is None or "thumbnail" in files or not Path(shot.path).is_file():
+        return False
+    made = {"thumbnail": (evidence.thumbnail(Path(shot.path).read_bytes()), ".png", "image/png")}
+    stored = evidence.store(farm.settings.evidence_dir, target_id=check.target_id, files=made)
+    with transaction(farm.sessions) as session:
+        add_evidence(session, check_id=check_id, evidence=stored)
+    return True
+
+
+def _thumbnail_later(farm: Farm, check_id: int) -> None:
+    """Its own task makes the thumbnail after the burst of findings; the API makes one if that is lost."""
     try:
-        files = {"thumbnail": (evidence.thumbnail(shot), ".png", "image/png")}
-        stored = evidence.store(farm.settings.evidence_dir, target_id=target_id, files=files)
-        with transaction(farm.sessions) as session:
-            add_evidence(session, check_id=check_id, evidence=stored)
-    except Exception:  # the API makes one from the screenshot when none is stored
-        log.warning("could not store the thumbnail of check %s", check_id, exc_info=True)
+        farm.tasks.send(ADD_THUMBNAIL, check_id, countdown=farm.settings.thumbnail_delay_s)
+    except Exception:  # the finding is recorded and alerted; a thumbnail is no reason to fail the check
+        log.warning("could not enqueue the thumbnail of check %s", check_id, exc_info=True)
 
 
 def _record(
@@ -239,12 +253,11 @@ def _record(
     worker: str | None,
 ) -> list[int]:
     ids = []
-    shots: list[tuple[int, int, bytes]] = []
     for target in watched:
         structlog.contextvars.unbind_contextvars("check_id")
         structlog.contextvars.bind_contextvars(target_id=target.target_id)
         seen = only_offices(asked.observation, target.offices)
-        files, shot = _evidence(farm, service_id, target, asked, seen) if seen.slots else ((), None)
+        files = _evidence(farm, service_id, target, asked, seen) if seen.slots else ()
         with transaction(farm.sessions) as session:
             check, opened = record_observation(
                 session,
@@ -264,10 +277,8 @@ def _record(
         if opened:  # the bot sends this target's alerts now, while the next target's evidence renders
             farm.redis.rpush(ALERTS_WAKE_KEY, str(check.id))
             farm.redis.ltrim(ALERTS_WAKE_KEY, -1000, -1)
-        if shot is not None:
-            shots.append((target.target_id, check.id, shot))
-    for target_id, check_id, shot in shots:  # after every target's alert is on its way
-        _add_thumbnail(farm, target_id=target_id, check_id=check_id, shot=shot)
+        if any(f.kind == "screenshot" for f in files):
+            _thumbnail_later(farm, check.id)
     return ids
 
 

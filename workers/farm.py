@@ -19,6 +19,7 @@ from core.budget import Budget, budget_for
 from core.catalogue import CachedCatalogue, catalogue_for
 from core.db import make_engine, make_sessionmaker
 from core.portal_state import PORTAL_STATES, portal_name, record_portal_state
+from core.queue import TaskQueue
 from core.settings import Settings, get_settings
 from workers.breaker import portal_breaker
 from workers.browser import BrowserLimits, WarmBrowser
@@ -78,6 +79,11 @@ class Farm:
     @cached_property
     def evidence_page(self) -> EvidencePage:
         return EvidencePage(page_url=self.settings.portal_page_url, api_url=self.settings.portal_api_url)
+
+    @cached_property
+    def tasks(self) -> TaskQueue:
+        """Tasks this process sends on the farm's broker."""
+        return TaskQueue(self.settings.redis_url)
 
     @cached_property
     def budget(self) -> Budget:

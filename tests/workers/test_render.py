@@ -8,7 +8,9 @@ screenshot is of the target's calendar, which the calendar request the page send
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,11 +21,13 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page
 
+from core.checks import evidence_of
 from core.db import transaction
+from core.queue import ADD_THUMBNAIL
 from core.settings import Settings
 from core.subscriptions import create_subscription
 from tests.workers.test_booking import API, DAY, farm_settings
-from workers.check import check_service
+from workers.check import add_thumbnail, check_service
 from workers.farm import Farm
 from workers.portal import calendar_url, page_calendar, page_catalogue
 from workers.render import Answers, asks_for
@@ -215,3 +219,26 @@ def test_the_screenshot_is_the_viewport_and_survives_a_lost_devtools_session(
     devtools = farm.evidence_page._devtools
     assert devtools is not None
     assert devtools[0] is page
+
+
+def test_a_findings_thumbnail_is_made_later_by_its_own_task_once(farm: Farm) -> None:
+    with transaction(farm.sessions) as session:
+        create_subscription(session, user_id=42, service_id=WOHNSITZ, office_ids=[ORLEANS])
+    (check_id,) = check_service(farm, service_id=WOHNSITZ, task_id=None, worker="test")
+    with transaction(farm.sessions) as session:
+        assert set(evidence_of(session, check_id=check_id)) == {"raw_json", "screenshot"}, "no thumbnail in the burst"
+
+    queued = [json.loads(m) for m in farm.redis.lrange("celery", 0, -1)]  # the farm's broker: Celery's own queue
+    assert [(m["headers"]["task"], m["headers"]["argsrepr"]) for m in queued] == [(ADD_THUMBNAIL, f"({check_id},)")]
+    assert queued[0]["headers"]["eta"], "it waits until the burst is over"
+
+    assert add_thumbnail(farm, check_id=check_id)
+    assert not add_thumbnail(farm, check_id=check_id), "a task delivered twice makes it once"
+    with transaction(farm.sessions) as session:
+        files = evidence_of(session, check_id=check_id)
+    thumb = files["thumbnail"]
+    data = Path(thumb.path).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == thumb.sha256
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.width <= 400
+        assert image.height <= 300
