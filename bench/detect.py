@@ -34,7 +34,7 @@ from sqlalchemy import select
 from bench.farm import BenchFarm, bench_farm, start_checking
 from core import subscriptions as crud
 from core.db import transaction
-from core.models import Check
+from core.models import Alert, Check, Subscription
 from workers.plan import Limiter, best_expected_wait, plan_run
 
 WOHNSITZ = 1063475
@@ -44,7 +44,11 @@ LIMIT, SILENCE = 10, 6.0
 # The farm's margins, scaled down with the limiter: by default the farm holds back 1 request of 60 and adds 1 s
 # to 60 s of silence. At 10 requests a sixth of a request rounds to none; a sixtieth of 6 s is 0.1 s.
 MARGIN_REQUESTS, MARGIN_S = 0, 0.1
-ROUNDS = 6  # 30 openings for one service, 60 for five: the mean of a skewed wait needs that many
+STEADY_ROUNDS = 6  # 30 openings
+# 50 openings for one service, 100 for five: the mean of a skewed wait needs that many (simulated with the
+# planned schedule, the mean wait of 50 stratified openings strays ±0.15 s from its expectation for one service,
+# ±0.08 s for five; a run of 19 s, three quarters of it spaced 1.44 s, leaves one service the larger share)
+LIMITED_ROUNDS = 10
 FOOTPRINT_RUNS = 6  # whole runs measured for each number of subscribers
 
 
@@ -57,6 +61,7 @@ def _day(offset: int) -> str:
 
 @dataclass(frozen=True)
 class Opening:
+    chat: int
     service: int
     opened: float  # asked the replica to open it (the delay counts from here)
     open: float  # the replica said it is open: a request from then on sees it
@@ -77,7 +82,7 @@ def _lane(farm: BenchFarm, chat: int, service: int, office: int, opens_at: float
     is_open = time.time()
     alert = farm.telegram.wait_for_calls("sendPhoto", chat, count=seen + 1, timeout=120)[-1]
     farm.admin("slots/close", {"officeId": office, "serviceId": service})
-    return Opening(service, opened, is_open, alert.time)
+    return Opening(chat, service, opened, is_open, alert.time)
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,8 @@ def _split(farm: BenchFarm, openings: list[Opening]) -> Split:
     waits = []
     for opening in openings:
         times = asked.get(opening.service, [])
-        waits.append(min((t for t in times if t >= opening.open), default=opening.alerted) - opening.opened)
+        checked = _alerting_check_start(farm, opening)
+        waits.append(min((t for t in times if t >= checked), default=opening.alerted) - opening.opened)
     wait = statistics.mean(waits)
     first, last = min(o.opened for o in openings), max(o.alerted for o in openings)
     promised: dict[int, float] = {}  # per service: a random moment's mean wait, Σgap² / 2Σgap in the window
@@ -108,6 +114,22 @@ def _split(farm: BenchFarm, openings: list[Opening]) -> Split:
             promised[asked_for] = sum(g * g for g in gaps) / (2 * sum(gaps))
     expected = statistics.mean(promised[o.service] for o in openings)  # weighted as the openings are
     return Split(wait, statistics.mean(o.delay for o in openings) - wait, expected)
+
+
+def _alerting_check_start(farm: BenchFarm, opening: Opening) -> float:
+    """When the check whose answer alerted ``opening`` began (its request is the first of the service after it);
+    a request sent while the replica was still opening the slot may have seen it or not, the farm knows which."""
+    opened = dt.datetime.fromtimestamp(opening.opened, dt.UTC)
+    with transaction(farm.sessions) as session:
+        started = session.scalar(
+            select(Check.started_at)
+            .join(Alert, Alert.check_id == Check.id)
+            .join(Subscription, Subscription.id == Alert.subscription_id)
+            .where(Subscription.user_id == opening.chat, Alert.created_at >= opened)
+            .order_by(Alert.id)
+            .limit(1)
+        )
+    return started.timestamp() if started is not None else opening.open
 
 
 def _warm_up(farm: BenchFarm, seconds: float) -> None:
@@ -134,19 +156,19 @@ def _parts(services: list[int]) -> list[int]:
     return parts
 
 
-def _rounds(farm: BenchFarm, lanes: list[tuple[int, int, int]], *, cycle_s: float, gap_s: float) -> list[Opening]:
-    """Each lane opens a slot at a random moment of a cycle of the schedule, ``ROUNDS`` times.
+def _rounds(farm: BenchFarm, lanes: list[tuple[int, int, int]], *, cycle_s: float, rounds: int) -> list[Opening]:
+    """Each lane opens a slot at a random moment of a cycle of the schedule, ``rounds`` times, a round as soon
+    as the last has been alerted (each round's slot is at another time: a new appearance).
 
     The moments of one round are stratified (``_parts``): every moment of the cycle stays equally likely, but
     each round samples the whole cycle for each service, so the mean delay over a few rounds strays less from
     its expectation than with moments drawn independently (a service's wait is skewed: short within a run,
     long in the silence).
-    ``gap_s`` is the longest time between two checks: after it, a closed slot has surely been seen gone.
     """
     _warm_up(farm, cycle_s)
     openings: list[Opening] = []
     part = cycle_s / len(lanes)
-    for round_no in range(ROUNDS):
+    for round_no in range(rounds):
         start = time.time() + 1
         parts = _parts([service for _, service, _ in lanes])
         with ThreadPoolExecutor(len(lanes)) as pool:
@@ -155,7 +177,6 @@ def _rounds(farm: BenchFarm, lanes: list[tuple[int, int, int]], *, cycle_s: floa
                 for (chat, service, office), k in zip(lanes, parts, strict=True)
             ]
             openings += [f.result() for f in futures]
-        time.sleep(gap_s + 1)
     return openings
 
 
@@ -173,7 +194,7 @@ def steady(folder: Path) -> dict[str, float]:
         for chat, service, office in lanes:
             farm.subscribe(chat=chat, service=service, offices=[office])
         start_checking(farm, folder)
-        delays = [o.delay for o in _rounds(farm, lanes, cycle_s=STEADY_INTERVAL, gap_s=STEADY_INTERVAL)]
+        delays = [o.delay for o in _rounds(farm, lanes, cycle_s=STEADY_INTERVAL, rounds=STEADY_ROUNDS)]
         interval = _mean_interval(farm)
     quantiles = statistics.quantiles(delays, n=20)
     return {
@@ -223,7 +244,7 @@ def limited(folder: Path, services: int) -> Limited:
             Limiter(LIMIT - MARGIN_REQUESTS, SILENCE + MARGIN_S),
             steady_interval_s=0,
         )
-        openings = _rounds(farm, lanes, cycle_s=ours.cycle, gap_s=SILENCE + MARGIN_S)
+        openings = _rounds(farm, lanes, cycle_s=ours.cycle, rounds=LIMITED_ROUNDS)
         refused = sum(1 for r in farm.admin("requests") if r["status"] == 429)
         split = _split(farm, openings)
     ratio = statistics.mean(o.delay for o in openings) / optimum
