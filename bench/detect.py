@@ -82,6 +82,8 @@ def _lane(farm: BenchFarm, chat: int, service: int, office: int, opens_at: float
     is_open = time.time()
     alert = farm.telegram.wait_for_calls("sendPhoto", chat, count=seen + 1, timeout=120)[-1]
     farm.admin("slots/close", {"officeId": office, "serviceId": service})
+    if alert.time < opened:
+        raise RuntimeError(f"chat {chat} was alerted before its slot opened: lanes that share a target")
     return Opening(chat, service, opened, is_open, alert.time)
 
 
@@ -252,14 +254,21 @@ def limited(folder: Path, services: int) -> Limited:
 
 
 def _services(farm: BenchFarm, count: int, *, offices: int) -> list[tuple[int, list[int]]]:
-    """``count`` services offered at ``offices`` or more offices, from the portal's catalogue. The replica then
-    forgets the bench's request (its log and its limiter's count): the request is not the farm's, and the farm's
-    budget, with no margin here, cannot know of it."""
+    """``count`` services offered at ``offices`` or more offices that book apart, from the portal's catalogue.
+
+    Offices that share their bookings (``sharedBookingOfficeIds``) are one target to the farm, as to the city's
+    page: a slot opened at one would alert the lane of the other before that lane opened its own. The replica
+    then forgets the bench's request (its log and its limiter's count): the request is not the farm's, and the
+    farm's budget, with no margin here, cannot know of it."""
     data = farm.http.get(f"{farm.replica}/buergeransicht/api/citizen/offices-and-services/", timeout=30).json()
     farm.admin("reset", {})
+    peers = {int(o["id"]): {int(p) for p in o.get("sharedBookingOfficeIds") or ()} for o in data["offices"]}
     at: dict[int, list[int]] = {}
     for relation in sorted(data["relations"], key=lambda r: (r["serviceId"], r["officeId"])):
-        at.setdefault(int(relation["serviceId"]), []).append(int(relation["officeId"]))
+        found = at.setdefault(int(relation["serviceId"]), [])
+        office = int(relation["officeId"])
+        if not any(office in peers.get(o, ()) or o in peers.get(office, ()) for o in found):
+            found.append(office)
     fitting = [(service, found[:offices]) for service, found in sorted(at.items()) if len(found) >= offices]
     return fitting[:count]
 
