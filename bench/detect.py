@@ -45,9 +45,8 @@ LIMIT, SILENCE = 10, 6.0
 # to 60 s of silence. At 10 requests a sixth of a request rounds to none; a sixtieth of 6 s is 0.1 s.
 MARGIN_REQUESTS, MARGIN_S = 0, 0.1
 STEADY_ROUNDS = 6  # 30 openings
-# 50 openings for one service, 100 for five: the mean of a skewed wait needs that many. Simulated with the planned
-# schedules, the mean wait of 50 stratified openings strays ±0.15 s (1 sd) from its expectation for one service
-# (5 lanes, each part of its 19-s cycle 3.8 s long), 100 openings ±0.08 s for five (10 lanes, 0.86-s parts).
+# 50 openings for one service, 100 for five: the mean of a skewed wait needs that many, one service most (5 lanes
+# share its 19-s cycle, so each stratum is 3.8 s long; five services' 10 lanes share an 8.6-s cycle).
 LIMITED_ROUNDS = 10
 FOOTPRINT_RUNS = 6  # whole runs measured for each number of subscribers
 

@@ -35,8 +35,8 @@ class BenchFarm:
     api: str
     telegram: TelegramReplicaClient
     sessions: sessionmaker[Session]
-    # One client for the replica's control routes, shared by the lanes: a client per call builds a TLS context
-    # (~20 ms of CPU), which the lanes would spend at the moments they open and close slots, beside the farm.
+    # One client for the replica's control routes, shared by the lanes: a client per call builds a TLS context,
+    # CPU the lanes would spend at the moments they open and close slots, beside the farm.
     http: httpx.Client
 
     def admin(self, path: str, body: dict[str, Any] | None = None) -> Any:

@@ -21,6 +21,7 @@ from telegram_replica.errors import bad_request
 from telegram_replica.ratelimit import FloodControl
 from telegram_replica.records import Call
 from telegram_replica.updates import UpdateQueue
+from telegram_replica.wakeups import Wakeups
 
 JSON = dict[str, Any]
 ChatId = int | str
@@ -47,7 +48,7 @@ class Replica:
     def __init__(self, config: ReplicaConfig | None = None) -> None:
         self.lock = threading.RLock()
         self._changed = threading.Condition(self.lock)
-        self._call_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+        self._calls_made = Wakeups(self.lock)
         self.updates = UpdateQueue()
         self._config = config or ReplicaConfig()
         self.reset()
@@ -211,24 +212,14 @@ class Replica:
         timeout: float = 5.0,  # noqa: ASYNC109 -- same signature as the sync wait_for_calls
     ) -> list[Call]:
         """Like ``wait_for_calls`` without blocking the event loop the bot runs in; woken by each new call."""
-        deadline = time.monotonic() + timeout
-        while True:
-            event = asyncio.Event()
-            entry = (asyncio.get_running_loop(), event)
-            with self.lock:
-                if len(found := self.calls(method, chat_id, ok=True)) >= count:
-                    return found
-                self._call_waiters.append(entry)
-            try:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError
-                await asyncio.wait_for(event.wait(), remaining)
-            except TimeoutError:
-                raise TimeoutError(self._missing(method, chat_id, count)) from None
-            finally:
-                with self.lock:
-                    self._call_waiters.remove(entry)
+
+        def ready() -> list[Call] | None:
+            found = self.calls(method, chat_id, ok=True)
+            return found if len(found) >= count else None
+
+        if (found := await self._calls_made.until(ready, timeout)) is None:
+            raise TimeoutError(self._missing(method, chat_id, count))
+        return found
 
     def _missing(self, method: str | None, chat_id: ChatId | None, count: int) -> str:
         return f"{count} x {method or 'any'} to {chat_id}: got {self.calls(method, chat_id)}"
@@ -239,9 +230,7 @@ class Replica:
         with self.lock:
             self._calls.append(call)
             self._changed.notify_all()
-            waiters = list(self._call_waiters)
-        for loop, event in waiters:
-            loop.call_soon_threadsafe(event.set)
+        self._calls_made.wake()
 
     def chat(self, chat_id: ChatId) -> JSON:
         user = self._users.get(chat_id)

@@ -4,10 +4,10 @@ Updates are pushed from any thread (a test calling ``send_text``) and awaited on
 so waiters are woken with ``call_soon_threadsafe``.
 """
 
-import asyncio
 import threading
-import time
 from typing import Any
+
+from telegram_replica.wakeups import Wakeups
 
 JSON = dict[str, Any]
 
@@ -19,7 +19,7 @@ class UpdateQueue:
         self._lock = threading.Lock()
         self._pending: list[JSON] = []
         self._next_id = 1
-        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+        self._wakeups = Wakeups(self._lock)
         self._closed = False
 
     def push(self, payload: JSON) -> int:
@@ -28,9 +28,7 @@ class UpdateQueue:
             update_id = self._next_id
             self._next_id += 1
             self._pending.append({"update_id": update_id, **payload})
-            waiters = list(self._waiters)
-        for loop, event in waiters:
-            loop.call_soon_threadsafe(event.set)
+        self._wakeups.wake()
         return update_id
 
     @property
@@ -57,36 +55,18 @@ class UpdateQueue:
         """Let every long poll return now and later ones at once (server shutdown)."""
         with self._lock:
             self._closed = True
-            waiters = list(self._waiters)
-        for loop, event in waiters:
-            loop.call_soon_threadsafe(event.set)
+        self._wakeups.wake()
 
     async def poll(self, *, offset: int | None, limit: int, wait: float) -> list[JSON]:
         """What ``getUpdates`` answers: pending updates at once, else the first within ``wait`` s."""
         if offset is not None:
             self.confirm(offset)
-        deadline = time.monotonic() + max(0.0, wait)
-        while True:
-            event = asyncio.Event()
-            entry = (asyncio.get_running_loop(), event)
-            with self._lock:
-                batch = self._pending[:limit]
-                if self._closed:
-                    return batch
-                if not batch:
-                    self._waiters.append(entry)
-            if batch:
-                return batch
-            try:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return []
-                await asyncio.wait_for(event.wait(), remaining)
-            except TimeoutError:
-                return []
-            finally:
-                with self._lock:
-                    self._waiters.remove(entry)
+
+        def ready() -> list[JSON] | None:
+            batch = self._pending[:limit]
+            return batch if batch or self._closed else None
+
+        return await self._wakeups.until(ready, wait) or []
 
     async def wait_pending(self, wait: float) -> bool:
         """Wait until something is pending (the webhook pusher); ``True`` if it is."""

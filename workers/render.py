@@ -186,8 +186,8 @@ class EvidencePage:
         return False
 
     def _screenshot(self, page: Page) -> bytes:
-        """The viewport as PNG, encoded for speed (DevTools' ``optimizeForSpeed``: a larger file, half the
-        browser's CPU of Playwright's screenshot, which matters in a burst of findings). A page whose
+        """The viewport as PNG, encoded for speed (DevTools' ``optimizeForSpeed``: a larger file for less of the
+        browser's CPU than Playwright's screenshot, which matters in a burst of findings). A page whose
         DevTools session fails is screenshotted by Playwright."""
         try:
             if self._devtools is None or self._devtools[0] is not page:
@@ -208,8 +208,8 @@ class EvidencePage:
     @staticmethod
     def _continue(page: Page, *, timeout_ms: float | None) -> Response:
         """Press "Weiter" on step 1 (a click event on the button, which runs the page's own handler, without
-        the mouse's checks for a still, unobscured target, which cost a quarter of a render); returns the calendar
-        answer the page got."""
+        the mouse's checks for a still, unobscured target over several frames); returns the calendar answer the
+        page got."""
         with page.expect_response(lambda r: "available-calendar" in r.url, timeout=timeout_ms) as calendar:
             _next_button(page).dispatch_event("click", timeout=timeout_ms)
         return calendar.value
