@@ -2,21 +2,26 @@
 
 Its context and page stay warm across checks and are recycled after ``page_uses`` checks or any error;
 the browser itself is retired after ``browser_uses`` checks, ``max_age_s`` seconds, or a disconnect.
+Every browser operation has a time bound: Playwright's timeout where it takes one, ``bounded`` (the
+watchdog) where it does not.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from browser_profiles import Profile
 from core import metrics
 from workers.profiles import ProfileLease
+from workers.watchdog import Watchdog, browser_pid
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +69,7 @@ class WarmBrowser:
         self.limits = limits
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
+        self._watchdog: Watchdog | None = None  # the browser's
         self._context: BrowserContext | None = None
         self._page: Page | None = None
         self._browser_uses = 0
@@ -85,6 +91,22 @@ class WarmBrowser:
         finally:
             self._page_uses += 1
             self._browser_uses += 1
+
+    @contextmanager
+    def bounded(self, what: str, seconds: float | None = None) -> Iterator[None]:
+        """Bound browser operations that take no timeout of their own (``what`` names them for the log): past
+        ``seconds`` (the browser timeout) the browser is killed, and they raise ``BrowserGone``."""
+        if self._watchdog is None:  # no browser: nothing to wait on
+            yield
+            return
+        with self._watchdog.bounded(what, seconds or self.limits.timeout_s) as killed:
+            try:
+                yield
+            except PlaywrightError as exc:
+                if not killed.is_set():
+                    raise
+                metrics.BROWSER_RETIREMENTS.labels("hung").inc()
+                raise BrowserGone(f"the browser hung {what}") from exc
 
     @property
     def current_page(self) -> Page | None:
@@ -109,8 +131,9 @@ class WarmBrowser:
         if self._page is not None and self._spent(self._page):
             self._close_context()
         if self._page is None:
-            self._context = self._new_context(self._browser)
-            self._page = self._context.new_page()
+            with self.bounded("opening a page"):
+                self._context = self._new_context(self._browser)
+                self._page = self._context.new_page()
             self._page_uses = 0
             metrics.PAGES_OPEN.inc()
         return self._page
@@ -139,11 +162,13 @@ class WarmBrowser:
             self._playwright = sync_playwright().start()
         if self._lease_profile is not None and self._lease is None:
             self._lease = self._lease_profile()
+        mark = f"--mta-browser={uuid.uuid4().hex}"  # a switch Chromium ignores, to find its process by
         browser = self._playwright.chromium.launch(
             executable_path=self._executable,
-            args=CHROMIUM_ARGS,
+            args=[*CHROMIUM_ARGS, mark],
             timeout=self.limits.timeout_s * 1000,
         )
+        self._watchdog = Watchdog(pid=browser_pid(mark), mark=mark)
         self._launched_at = time.monotonic()
         self._browser_uses = 0
         self.launches += 1
@@ -171,9 +196,10 @@ class WarmBrowser:
         context, self._context, self._page = self._context, None, None
         if context is not None:
             try:
-                if self._lease is not None:  # keep the identity's cookies for the next context
-                    context.storage_state(path=self._lease.storage_state)
-                context.close()
+                with self.bounded("closing a page"):
+                    if self._lease is not None:  # keep the identity's cookies for the next context
+                        context.storage_state(path=self._lease.storage_state)
+                    context.close()
             except Exception:
                 log.warning("context close failed; retiring the browser", exc_info=True)
                 self._close_browser()
@@ -188,6 +214,8 @@ class WarmBrowser:
             lease.release()
         if browser is not None:
             try:
-                browser.close()
+                with self.bounded("closing"):
+                    browser.close()
             except Exception:
                 log.warning("browser close failed", exc_info=True)
+        self._watchdog = None

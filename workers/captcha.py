@@ -14,6 +14,7 @@ from typing import Any
 
 import redis
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from core import metrics
 from core.budget import Budget, Priority
@@ -23,9 +24,10 @@ from workers.portal import PortalChanged, PortalUnavailable
 SOLVER_JS = resources.files("workers").joinpath("altcha_solver.js").read_text(encoding="utf-8")
 
 
-def solve_in_browser(page: Page, challenge: Any) -> str:
-    """The base64 payload for ``captcha-verify/``: the challenge solved by the browser."""
-    solution = page.evaluate(SOLVER_JS, challenge)
+def solve_in_browser(page: Page, challenge: Any, *, timeout_s: float) -> str:
+    """The base64 payload for ``captcha-verify/``: the challenge solved by the browser. The solver returns its
+    solution (never a falsy value) or throws, so waiting for it as a function, unlike ``evaluate``, bounds it."""
+    solution = page.wait_for_function(SOLVER_JS, arg=challenge, timeout=timeout_s * 1000).json_value()
     return base64.b64encode(json.dumps(solution, separators=(",", ":")).encode()).decode()
 
 
@@ -63,7 +65,10 @@ class CaptchaTokens:
         metrics.CAPTCHA_CHALLENGES.inc()
         urgent, wait_s = Priority.BOOKING, self._timeout_s  # a check waits on this token
         challenge = get_json(page, f"{self._api}/captcha-challenge/", budget=budget, priority=urgent, wait_s=wait_s)
-        payload = solve_in_browser(page, challenge.body)
+        try:
+            payload = solve_in_browser(page, challenge.body, timeout_s=self._timeout_s)
+        except PlaywrightTimeoutError as exc:  # a cost the city's widget could not pay either
+            raise PortalChanged("captcha challenge not solved in time", challenge.url, body=challenge.raw) from exc
         verified = post_json(
             page, f"{self._api}/captcha-verify/", {"payload": payload}, budget=budget, priority=urgent, wait_s=wait_s
         )

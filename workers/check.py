@@ -101,11 +101,15 @@ def _open_evidence_page(farm: Farm, service_id: int) -> None:
     if not farm.evidence_page.wants_opening(farm.browser.current_page):
         return
     try:
-        with farm.browser.page() as page:
+        with farm.browser.page() as page, farm.browser.bounded("opening the booking page", _render_bound(farm)):
             catalogue = page_catalogue(farm.catalogue.raw(), service_id)
             farm.evidence_page.open(page, service_id=service_id, catalogue=catalogue)
     except Exception:  # the check is recorded; a finding loads the page itself
         log.warning("could not open the booking page ahead of findings", exc_info=True)
+
+
+def _render_bound(farm: Farm) -> float:
+    return farm.settings.browser_timeout_s * render.TIMED_STEPS
 
 
 def _watched(catalogue: Catalogue, service_id: int, targets: list[tuple[int, int]]) -> list[Watched]:
@@ -207,7 +211,7 @@ def _evidence(
             asked.captcha_token,
         )
         try:
-            with farm.browser.page() as page:
+            with farm.browser.page() as page, farm.browser.bounded("rendering evidence", _render_bound(farm)):
                 shot = farm.evidence_page.render(
                     page, service_id=service_id, office_id=target.office_id, answers=answers
                 )

@@ -33,13 +33,17 @@ log = logging.getLogger(__name__)
 JSON = "application/json; charset=utf-8"
 NEXT_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(null))))"
 # Resolves once the page's own hashchange listeners have run (ours is added after theirs) and their tasks began,
-# or after a second when no hashchange reached us (evaluate itself has no timeout).
+# or after a second when no hashchange reached us.
 FOLLOW_HASH = """hash => new Promise(done => {
   addEventListener("hashchange", () => setTimeout(() => done(null)), {once: true});
   setTimeout(() => done(null), 1000);
   location.hash = hash;
 })"""
 SWITCH_TIMEOUT_MS = 5000  # a switched page that shows no calendar by then is loaded afresh
+SCREENSHOT_TIMEOUT_MS = 5000  # a DevTools screenshot not taken by then is left to Playwright's
+# A render waits on at most this many steps bounded by the browser timeout (a load, step 1, the calendar): the
+# bound of the whole, which also covers the calls that take no timeout (route, evaluate).
+TIMED_STEPS = 3
 
 
 @dataclass(frozen=True)
@@ -192,7 +196,9 @@ class EvidencePage:
         try:
             if self._devtools is None or self._devtools[0] is not page:
                 self._devtools = (page, page.context.new_cdp_session(page))
-            shot = self._devtools[1].send("Page.captureScreenshot", {"format": "png", "optimizeForSpeed": True})
+            shot = self._devtools[1].send(
+                "Page.captureScreenshot", {"format": "png", "optimizeForSpeed": True}, timeout=SCREENSHOT_TIMEOUT_MS
+            )
             return base64.b64decode(shot["data"])
         except (PlaywrightError, KeyError, ValueError) as exc:
             log.info("screenshot by DevTools failed (%s); taken by Playwright", exc)

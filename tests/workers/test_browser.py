@@ -1,0 +1,69 @@
+"""The worker's browser: operations that Playwright gives no timeout are bounded all the same (real Chromium)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from browser_profiles import load_profile
+from core.settings import Settings
+from workers.browser import BrowserGone, BrowserLimits, WarmBrowser
+from workers.captcha import solve_in_browser
+
+SPIN = "() => setTimeout(() => { for (;;) {} })"  # the page's only thread, busy for ever
+
+
+@pytest.fixture
+def browser() -> Iterator[WarmBrowser]:
+    browser = WarmBrowser(
+        profile=load_profile(),
+        executable=Settings(_env_file=None).chromium_path,  # type: ignore[call-arg]
+        contact="tests@example.org",
+        limits=BrowserLimits(timeout_s=5.0),
+    )
+    yield browser
+    browser.close()
+
+
+def route_on_a_spinning_page(browser: WarmBrowser) -> None:
+    with browser.page() as page:
+        page.evaluate(SPIN)
+        with browser.bounded("routing", 1.0):
+            page.route("**/never", lambda route: route.abort())  # waits on the renderer, which never answers
+
+
+def test_a_call_without_a_timeout_on_a_hung_page_kills_the_browser_and_the_next_page_is_a_new_ones(
+    browser: WarmBrowser,
+) -> None:
+    started = time.monotonic()
+    with pytest.raises(BrowserGone, match="hung routing"):
+        route_on_a_spinning_page(browser)
+    assert time.monotonic() - started < 5.0, "the watchdog ended the wait"
+
+    with browser.page() as page:
+        page.set_content("<p>a new browser</p>")
+        assert page.text_content("p") == "a new browser"
+    assert browser.launches == 2
+
+
+def test_a_bounded_call_that_ends_in_time_leaves_the_browser_alone(browser: WarmBrowser) -> None:
+    with browser.page() as page, browser.bounded("evaluating", 0.3):
+        assert page.evaluate("() => 6 * 7") == 42
+    time.sleep(0.6)  # past the bound: the timer was cancelled with the block
+    assert browser.open
+    with browser.page() as page:
+        assert page.evaluate("() => 1") == 1
+    assert browser.launches == 1
+
+
+def test_the_captcha_solver_is_bounded(browser: WarmBrowser) -> None:
+    parameters = {"algorithm": "SHA-256", "nonce": "00", "salt": "00", "cost": 1000, "keyLength": 32}
+    unsolvable = {"parameters": {**parameters, "keyPrefix": "f" * 64}, "signature": ""}  # no counter in time
+    with browser.page() as page:
+        started = time.monotonic()
+        with pytest.raises(PlaywrightTimeoutError):
+            solve_in_browser(page, unsolvable, timeout_s=0.5)
+        assert time.monotonic() - started < 5.0
