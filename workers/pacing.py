@@ -140,21 +140,17 @@ def tick(
         client.delete(f"{plan_key(portal)}:lock")
 
 
-def superseded(client: redis.Redis, portal: str, *, plan_id: str, service_id: int, now: float | None = None) -> bool:
-    """Whether a check of an earlier run comes too late: a newer run has begun and checks its service itself.
+def superseded(client: redis.Redis, portal: str, *, plan_id: str, service_id: int) -> bool:
+    """Whether a check of an earlier run that waited for want of a request should leave its work to a newer run
+    that checks its service itself.
 
-    Such a check (late behind busy workers, or waiting out the silence for want of a request) would take a
-    request the new run planned for another check, which would then miss its run in turn, and so on, run
-    after run. The new run's own check of the service does its work.
+    Such a check is sent again once the portal's count has reset, so it would take the first request of a new
+    count: one the newer run planned for another check, which would then miss its run in turn, and so on, run
+    after run. That holds whether the newer run has begun or not: its plan is made a few seconds ahead, and the
+    check's wait ends before the run begins when its own run sent fewer requests than it planned.
     """
     plan = load(client, portal)
-    now = time.time() if now is None else now
-    return (
-        plan is not None
-        and plan.id != plan_id
-        and plan.start <= now
-        and any(service == service_id for _, service in plan.sends)
-    )
+    return plan is not None and plan.id != plan_id and any(service == service_id for _, service in plan.sends)
 
 
 def _enqueue_due(plan: StoredPlan, now: float, enqueue: Callable[[int, str, float], None]) -> int:
