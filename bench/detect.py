@@ -8,7 +8,8 @@ Three runs of the whole farm as processes:
   expected delay any schedule reaches under that limiter (``workers.plan.best_expected_wait``):
   ``detect_vs_optimum_ratio`` (the worse of the two) and ``limiter_429s``;
   beside it, per run, the mean delay's parts (the wait for the request that saw the slot, and our processing
-  after it) and ``detect_schedule_wait_s_*``: the mean wait a random moment has under the requests the farm
+  after it, of which ``detect_processing_recorded_s_*`` until the finding is recorded with its evidence, the
+  rest the bot's) and ``detect_schedule_wait_s_*``: the mean wait a random moment has under the requests the farm
   actually sent, the schedule's figure without the sampling noise of the openings;
 - the same 20 targets watched by 20 and by 1,000 subscribers: ``footprint_ratio`` of portal requests/min.
 
@@ -90,7 +91,14 @@ def _lane(farm: BenchFarm, chat: int, service: int, office: int, opens_at: float
 class Split:
     wait_s: float  # mean wait for the portal request that saw the slot (the schedule's part)
     processing_s: float  # mean time from that request to the alert (ours: answer, evidence, record, bot)
+    recorded_s: float  # of the processing: from that request to the finding recorded (answer, evidence, record)
     expected_wait_s: float  # the wait a random moment has under the requests actually sent (no sampling noise)
+
+
+@dataclass(frozen=True)
+class AlertingCheck:
+    started: float  # the check began: its request is the first of the service after this
+    recorded: float  # its finding recorded, with its evidence: the bot may alert from here
 
 
 def _split(farm: BenchFarm, openings: list[Opening]) -> Split:
@@ -101,11 +109,13 @@ def _split(farm: BenchFarm, openings: list[Opening]) -> Split:
         service = query.get("serviceIds", query.get("serviceId"))  # the calendar's name, the legacy's
         if "available" in request["path"] and service:
             asked.setdefault(int(service[0]), []).append(float(request["time"]))
-    waits = []
+    waits, recorded = [], []
     for opening in openings:
         times = asked.get(opening.service, [])
-        checked = _alerting_check_start(farm, opening)
-        waits.append(min((t for t in times if t >= checked), default=opening.alerted) - opening.opened)
+        check = _alerting_check(farm, opening)
+        seen = min((t for t in times if t >= check.started), default=opening.alerted)
+        waits.append(seen - opening.opened)
+        recorded.append(check.recorded - seen)
     wait = statistics.mean(waits)
     first, last = min(o.opened for o in openings), max(o.alerted for o in openings)
     promised: dict[int, float] = {}  # per service: a random moment's mean wait, Σgap² / 2Σgap in the window
@@ -114,23 +124,26 @@ def _split(farm: BenchFarm, openings: list[Opening]) -> Split:
         if gaps:
             promised[asked_for] = sum(g * g for g in gaps) / (2 * sum(gaps))
     expected = statistics.mean(promised[o.service] for o in openings)  # weighted as the openings are
-    return Split(wait, statistics.mean(o.delay for o in openings) - wait, expected)
+    processing = statistics.mean(o.delay for o in openings) - wait
+    return Split(wait, processing, statistics.mean(recorded), expected)
 
 
-def _alerting_check_start(farm: BenchFarm, opening: Opening) -> float:
-    """When the check whose answer alerted ``opening`` began (its request is the first of the service after it);
-    a request sent while the replica was still opening the slot may have seen it or not, the farm knows which."""
+def _alerting_check(farm: BenchFarm, opening: Opening) -> AlertingCheck:
+    """The check whose answer alerted ``opening``; a request sent while the replica was still opening the slot
+    may have seen it or not, the farm knows which."""
     opened = dt.datetime.fromtimestamp(opening.opened, dt.UTC)
     with transaction(farm.sessions) as session:
-        started = session.scalar(
-            select(Check.started_at)
+        row = session.execute(
+            select(Check.started_at, Check.finished_at)
             .join(Alert, Alert.check_id == Check.id)
             .join(Subscription, Subscription.id == Alert.subscription_id)
             .where(Subscription.user_id == opening.chat, Alert.created_at >= opened)
             .order_by(Alert.id)
             .limit(1)
-        )
-    return started.timestamp() if started is not None else opening.open
+        ).first()
+    if row is None or row.finished_at is None:
+        raise RuntimeError(f"no check alerted chat {opening.chat} for its slot")
+    return AlertingCheck(row.started_at.timestamp(), row.finished_at.timestamp())
 
 
 def _warm_up(farm: BenchFarm, seconds: float) -> None:
@@ -327,6 +340,7 @@ def run() -> dict[str, float]:
             results[f"detect_vs_optimum_ratio_{name}"] = round(part.ratio, 3)
             results[f"detect_wait_mean_s_{name}"] = round(part.split.wait_s, 2)
             results[f"detect_processing_mean_s_{name}"] = round(part.split.processing_s, 2)
+            results[f"detect_processing_recorded_s_{name}"] = round(part.split.recorded_s, 2)
             results[f"detect_schedule_wait_s_{name}"] = round(part.split.expected_wait_s, 2)
             results[f"detect_optimum_s_{name}"] = round(part.optimum_s, 2)
         results["detect_vs_optimum_ratio"] = round(max(one.ratio, five.ratio), 3)
