@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 )
 def check_service(self: Any, service_id: int, plan_id: str | None = None, waited: bool = False) -> list[int]:
     """One planned check of a service; waits for the request budget, never dropped for lack of it: it runs
-    when the budget allows, or the run that has begun meanwhile checks the service in its place."""
+    when the budget allows, or a run planned meanwhile checks the service in its place."""
     farm = current_farm()
     worker = f"{self.request.hostname}:{os.getpid()}"
     structlog.contextvars.bind_contextvars(service_id=service_id, plan_id=plan_id)  # on every line of this check
