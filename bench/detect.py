@@ -64,7 +64,6 @@ class Opening:
     chat: int
     service: int
     opened: float  # asked the replica to open it (the delay counts from here)
-    open: float  # the replica said it is open: a request from then on sees it
     alerted: float
 
     @property
@@ -79,12 +78,11 @@ def _lane(farm: BenchFarm, chat: int, service: int, office: int, opens_at: float
     opened = time.time()
     at = f"{8 + seen % 10:02d}:00"
     farm.admin("slots/open", {"officeId": office, "serviceId": service, "date": _day(3), "times": [at]})
-    is_open = time.time()
     alert = farm.telegram.wait_for_calls("sendPhoto", chat, count=seen + 1, timeout=120)[-1]
     farm.admin("slots/close", {"officeId": office, "serviceId": service})
     if alert.time < opened:
         raise RuntimeError(f"chat {chat} was alerted before its slot opened: lanes that share a target")
-    return Opening(chat, service, opened, is_open, alert.time)
+    return Opening(chat, service, opened, alert.time)
 
 
 @dataclass(frozen=True)

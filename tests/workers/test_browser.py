@@ -35,7 +35,7 @@ def route_on_a_spinning_page(browser: WarmBrowser) -> None:
             page.route("**/never", lambda route: route.abort())  # waits on the renderer, which never answers
 
 
-def test_a_call_without_a_timeout_on_a_hung_page_kills_the_browser_and_the_next_page_is_a_new_ones(
+def test_a_call_without_a_timeout_on_a_hung_page_kills_the_browser_and_the_next_page_comes_from_a_new_one(
     browser: WarmBrowser,
 ) -> None:
     started = time.monotonic()
