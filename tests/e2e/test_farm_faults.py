@@ -160,7 +160,8 @@ def test_three_workers_use_the_limiter_fully_without_a_single_429(
             runs[-1].append(at)
         else:
             runs.append([at])
-    used = len(window) / (limit * len(runs))
+    complete = runs[:-1]  # the window's end may cut the last run short: it is no run the farm under-used
+    used = sum(len(run) for run in complete) / (limit * len(complete))
     assert used >= 0.8, f"each run used {used:.0%} of the {limit} requests the limiter allows: {timeline}"
     pauses = [b[0] - a[-1] for a, b in itertools.pairwise(runs)]
     assert statistics.mean(pauses) < silence + 2, f"the farm resumes when the silence ends: pauses {pauses}"
