@@ -100,7 +100,8 @@ class AlertingCheck:
 
 
 def _split(farm: BenchFarm, openings: list[Opening]) -> Split:
-    """The mean delay split in two, and the wait the requests the farm sent promise on average."""
+    """The mean delay split into the wait and the processing (and the processing's part until the finding is
+    recorded), and the wait the requests the farm sent promise on average."""
     asked: dict[int, list[float]] = {}
     for request in farm.admin("requests"):
         query = parse_qs(request["query"])

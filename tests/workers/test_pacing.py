@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 
 import redis
 
@@ -57,8 +58,8 @@ def test_a_check_that_waited_is_left_to_a_newer_run_that_checks_its_service(redi
     client = redis.Redis.from_url(redis_url)
     budget = Budget(client, portal=PORTAL, config=BudgetConfig(limit=6, silence_s=3.0, margin_requests=1))
     planned: list[str] = []
-    now = 1_000_000.0
-    while len(set(planned)) < 2:  # tick until the second run is planned
+    now = time.time()  # on the real clock, which ``superseded`` reads
+    while len(set(planned)) < 2:  # tick until the second run is planned, a few seconds ahead
         pacing.tick(
             client,
             budget,
@@ -73,6 +74,7 @@ def test_a_check_that_waited_is_left_to_a_newer_run_that_checks_its_service(redi
     current = pacing.load(client, PORTAL)
     assert current is not None
     assert current.id != first
+    assert current.start > time.time(), "the newer run has not begun"
 
     def superseded(plan_id: str, service: int) -> bool:
         return pacing.superseded(client, PORTAL, plan_id=plan_id, service_id=service)
