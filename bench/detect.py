@@ -173,10 +173,13 @@ def _rounds(farm: BenchFarm, lanes: list[tuple[int, int, int]], *, cycle_s: floa
     """Each lane opens a slot at a random moment of a cycle of the schedule, ``rounds`` times, a round as soon
     as the last has been alerted (each round's slot is at another time: a new appearance).
 
-    The moments of one round are stratified (``_parts``): every moment of the cycle stays equally likely, but
-    each round samples the whole cycle for each service, so the mean delay over a few rounds strays less from
-    its expectation than with moments drawn independently (a service's wait is skewed: short within a run,
-    long in the silence).
+    The moments of one round are spread systematically: the lanes' parts of the cycle (``_parts``) each shifted
+    by one random fraction of a part. Every moment of the cycle stays equally likely for each opening, but each
+    round samples the whole cycle evenly for each service, so the mean delay over a few rounds strays less from
+    its expectation than with moments drawn independently, or independently within each part (a service's wait
+    is skewed: short within a run, long in the silence; for one service, a model of its schedule puts the
+    standard deviation of the mean wait of 50 openings at 0.21 s drawn independently, 0.15 s within each part,
+    0.10 s shifted together).
     """
     _warm_up(farm, cycle_s)
     openings: list[Opening] = []
@@ -184,9 +187,10 @@ def _rounds(farm: BenchFarm, lanes: list[tuple[int, int, int]], *, cycle_s: floa
     for round_no in range(rounds):
         start = time.time() + 1
         parts = _parts([service for _, service, _ in lanes])
+        shift = random.random()
         with ThreadPoolExecutor(len(lanes)) as pool:
             futures = [
-                pool.submit(_lane, farm, chat, service, office, start + (k + random.random()) * part, round_no)
+                pool.submit(_lane, farm, chat, service, office, start + (k + shift) * part, round_no)
                 for (chat, service, office), k in zip(lanes, parts, strict=True)
             ]
             openings += [f.result() for f in futures]
