@@ -49,7 +49,7 @@ STEADY_ROUNDS = 6  # 30 openings
 # 50 openings for one service, 100 for five: the mean of a skewed wait needs that many, one service most (5 lanes
 # share its 19-s cycle, so each stratum is 3.8 s long; five services' 10 lanes share an 8.6-s cycle).
 LIMITED_ROUNDS = 10
-FOOTPRINT_RUNS = 6  # whole runs measured for each number of subscribers
+FOOTPRINT_RUNS = 4  # whole runs measured for each number of subscribers (a run's count is whole: little noise)
 
 
 def _day(offset: int) -> str:
@@ -301,7 +301,7 @@ def footprint(folder: Path) -> dict[str, float]:
             farm.subscribe(chat=2000 + i, service=service, offices=[offices[i // 4]])
         start_checking(farm, folder)
         _warm_up(farm, 0)
-        _requests_per_min(farm, 4)  # steady state: browsers launched, the start-up plans run out
+        _requests_per_min(farm, 2)  # steady state: browsers launched, the start-up plans run out
         few = _requests_per_min(farm, FOOTPRINT_RUNS)
         with transaction(farm.sessions) as session:
             for i in range(980):
