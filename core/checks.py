@@ -82,9 +82,18 @@ def record_observation(
 ) -> tuple[Check, list[Slot]]:
     """Store a successful check; open new slot appearances, close gone ones, and queue their alerts.
 
+    A check recorded after a newer check of the target (a burst of findings can slow one worker's evidence
+    past the next check's) is stored but changes no slot: its older answer would close a slot the newer one
+    saw open, and that slot's next sighting would alert again.
+
     Returns the check and the slot appearances it opened.
     """
     now = utcnow()
+    overtaken = session.scalar(
+        select(Check.id)
+        .where(Check.target_id == target_id, Check.outcome != "error", Check.started_at > started_at)
+        .limit(1)
+    )
     check = Check(
         target_id=target_id,
         task_id=task_id,
@@ -98,6 +107,8 @@ def record_observation(
     )
     session.add(check)
     session.flush()
+    if overtaken is not None:
+        return check, []
     opened = _update_slots(session, target_id=target_id, check=check, observation=observation, now=now)
     _queue_alerts(session, target_id=target_id, check=check, opened=opened)
     return check, opened

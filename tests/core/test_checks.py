@@ -28,13 +28,15 @@ def seen(*slots: SeenSlot, day: dt.date = DAY) -> Observation:
     return Observation(frozenset(slots), days, day, day.replace(day=1), month_end)
 
 
-def record(sessions: sessionmaker[Session], target_id: int, observation: Observation) -> int:
+def record(
+    sessions: sessionmaker[Session], target_id: int, observation: Observation, *, started: dt.datetime | None = None
+) -> int:
     with transaction(sessions) as session:
         _, opened = record_observation(
             session,
             target_id=target_id,
             task_id=None,
-            started_at=dt.datetime.now(dt.UTC),
+            started_at=started or dt.datetime.now(dt.UTC),
             observation=observation,
             request_url="http://portal/available-calendar/",
         )
@@ -65,6 +67,20 @@ def test_slot_opens_once_stays_silent_and_reopens(sessions: sessionmaker[Session
     with transaction(sessions) as session:
         gone = session.scalars(select(Slot).where(Slot.gone_at.is_not(None))).all()
         assert len(gone) == 1
+
+
+def test_an_overtaken_check_changes_no_slot(sessions: sessionmaker[Session]) -> None:
+    """A check recorded after a newer one (its worker slowed by a burst of evidence) neither closes what the
+    newer check saw open, which would alert it again, nor opens what it saw before."""
+    target = subscribe(sessions, 1)
+    older = dt.datetime.now(dt.UTC)
+    assert record(sessions, target, seen(at(9)), started=older + dt.timedelta(seconds=2)) == 1
+    assert record(sessions, target, seen(at(10)), started=older) == 0, "the older answer opens nothing"
+    assert record(sessions, target, seen(at(9))) == 0, "the slot the newer check saw stayed open"
+    assert alerts(sessions) == 1
+    with transaction(sessions) as session:
+        assert session.scalar(select(func.count(Slot.id)).where(Slot.gone_at.is_not(None))) == 0
+        assert session.scalar(select(func.count(Check.id))) == 3, "the overtaken check is still recorded"
 
 
 def test_slot_on_a_day_the_answer_did_not_cover_stays_open(sessions: sessionmaker[Session]) -> None:
