@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.models import Subscription, Target, User, subscription_targets
@@ -33,14 +33,17 @@ def service_weights(session: Session, *, today: dt.date) -> dict[int, float]:
 
 
 def watched_offices(session: Session, *, service_id: int) -> list[tuple[int, int]]:
-    """(target id, office id) of every watched target of ``service_id``."""
+    """(target id, office id) of every watched target of ``service_id``, the most subscribed first: a check
+    records its targets in this order, so when slots open at many offices at once, the evidence of the
+    target that alerts the most people is rendered first."""
+    subscribers = func.count(Subscription.id)
     rows = session.execute(
         select(Target.id, Target.office_id)
         .join(subscription_targets, subscription_targets.c.target_id == Target.id)
         .join(Subscription, Subscription.id == subscription_targets.c.subscription_id)
         .join(User, User.id == Subscription.user_id)
         .where(Target.service_id == service_id, Subscription.active.is_(True), User.active.is_(True))
-        .distinct()
-        .order_by(Target.id)
+        .group_by(Target.id, Target.office_id)
+        .order_by(subscribers.desc(), Target.id)
     ).all()
     return [(target_id, office_id) for target_id, office_id in rows]
