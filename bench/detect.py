@@ -47,7 +47,7 @@ LIMIT, SILENCE = 10, 6.0
 MARGIN_REQUESTS, MARGIN_S = 0, 0.1
 STEADY_ROUNDS = 6  # 30 openings
 # 50 openings for one service, 100 for five: the mean of a skewed wait needs that many, one service most (5 lanes
-# share its 19-s cycle, so each stratum is 3.8 s long; five services' 10 lanes share an 8.6-s cycle).
+# share its 19-s cycle, so each part is 3.8 s long; five services' 10 lanes share an 8.6-s cycle).
 LIMITED_ROUNDS = 10
 FOOTPRINT_RUNS = 4  # whole runs measured for each number of subscribers (a run's count is whole: little noise)
 
