@@ -17,7 +17,6 @@ when a run's first checks see what opened during the silence, and a burst is no 
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import logging
 import re
@@ -121,6 +120,8 @@ class EvidencePage:
         self._not_following: Page | None = None  # a page that did not follow its hash route
         self._not_opening: Page | None = None  # a page on which the booking page could not be opened ahead
         self._devtools: tuple[Page, CDPSession] | None = None  # the page screenshotted last, and its session
+        self._routed: Page | None = None  # the page whose API calls ``_handle`` answers
+        self._answers: Answers | None = None  # what they are answered with, while a page is opened or rendered
 
     def wants_opening(self, page: Page | None) -> bool:
         """Whether ``page`` (a worker's warm page, if it has one) should be given the booking page ahead."""
@@ -136,10 +137,7 @@ class EvidencePage:
         route differs from it), answering its API calls from ``catalogue``. Best effort: a page that fails is
         not tried again, and its first finding loads the page as it would have."""
 
-        def handler(route: Route) -> None:
-            _answer(route, self._api_prefix, Answers(catalogue, None, None))
-
-        page.route(self._api_calls, handler)
+        self._answering(page, Answers(catalogue, None, None))
         try:
             page.goto(f"{self._page_url}#{_service_route(service_id)}", wait_until="domcontentloaded")
             _next_button(page).wait_for(timeout=SWITCH_TIMEOUT_MS)
@@ -147,16 +145,12 @@ class EvidencePage:
             log.info("the booking page could not be opened ahead of findings: %s", exc.message.splitlines()[0])
             self._not_opening = page
         finally:
-            with contextlib.suppress(PlaywrightError):
-                page.unroute(self._api_calls, handler)
+            self._answers = None
 
     def render(self, page: Page, *, service_id: int, office_id: int, answers: Answers) -> bytes:
         """Show the target's calendar with ``answers`` and screenshot it (the viewport: form and calendar)."""
 
-        def handler(route: Route) -> None:
-            _answer(route, self._api_prefix, answers)
-
-        page.route(self._api_calls, handler)
+        self._answering(page, answers)
         try:
             target = booking_url(self._page_url, service_id=service_id, office_id=office_id)
             if not self._switched(page, target, service_id=service_id, office_id=office_id):
@@ -168,8 +162,23 @@ class EvidencePage:
             page.evaluate(NEXT_FRAMES)  # the answer is on screen once the page has painted twice more
             return self._screenshot(page)
         finally:
-            with contextlib.suppress(PlaywrightError):
-                page.unroute(self._api_calls, handler)
+            self._answers = None
+
+    def _answering(self, page: Page, answers: Answers) -> None:
+        """Answer ``page``'s API calls with ``answers`` until they are taken back. The page's route stays in
+        place between renders, refusing every call: a loaded page that calls the API on its own (a late call
+        of the last render, a timer of the city's page) never spends the portal's limiter outside the budget,
+        and a render saves the two browser round trips of setting a route up and taking it down."""
+        self._answers = answers
+        if self._routed is not page:
+            page.route(self._api_calls, self._handle)
+            self._routed = page
+
+    def _handle(self, route: Route) -> None:
+        if self._answers is None:
+            route.abort()
+        else:
+            _answer(route, self._api_prefix, self._answers)
 
     def _switched(self, page: Page, target: str, *, service_id: int, office_id: int) -> bool:
         """Open ``target`` by the loaded page's hash route; False when a fresh load must do it."""

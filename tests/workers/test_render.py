@@ -107,6 +107,20 @@ def test_the_next_target_follows_the_hash_route_of_the_loaded_page(farm: Farm) -
     switched_to(farm, watching, ORLEANS)  # the same route again: by way of the service's first step
 
 
+def test_a_loaded_page_never_calls_the_portal_on_its_own(farm: Farm, replica_url: str) -> None:
+    """Between renders the page's API calls are refused, so only the budget's requests reach the portal; the
+    next render is answered as before."""
+    _, page = render(farm, RUPPERT)
+    log = f"{replica_url}/__replica__/requests"
+    before = len(httpx.get(log).json())
+    outcome = page.evaluate("url => fetch(url).then(r => r.status, () => 'refused')", f"{API}/offices-and-services/")
+    assert outcome == "refused"
+    assert len(httpx.get(log).json()) == before, "the page's own call never reached the portal"
+    watching = Watching(page)
+    watching.mark()
+    switched_to(farm, watching, ORLEANS)
+
+
 # A page without hash routing: hashchange listeners are never registered, its own nor ours.
 IGNORES_HASH = """(() => {
   const add = window.addEventListener;
