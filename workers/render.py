@@ -169,10 +169,10 @@ class EvidencePage:
         place between renders, refusing every call: a loaded page that calls the API on its own (a late call
         of the last render, a timer of the city's page) never spends the portal's limiter outside the budget,
         and a render saves the two browser round trips of setting a route up and taking it down."""
-        self._answers = answers
         if self._routed is not page:
             page.route(self._api_calls, self._handle)
             self._routed = page
+        self._answers = answers
 
     def _handle(self, route: Route) -> None:
         if self._answers is None:
