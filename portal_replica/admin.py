@@ -4,6 +4,10 @@
   ``{"officeId","serviceId","date":"YYYY-MM-DD","times":["09:00",…]}`` (Munich time) → ``{"opened":[unix…]}``;
   400 when the office does not offer the service.
 - ``POST /__replica__/slots/close``  ``{"officeId"?,"serviceId"?,"timestamps"?}`` (missing = all) → ``{"closed":n}``
+- ``POST /__replica__/days/list``   ``{"officeId","serviceId","dates":["YYYY-MM-DD",…]}`` → ``{"listed":[…]}``:
+  the day list names the office on those days although no time is free ("unverified" days: listed outside
+  the slots window, dropped inside it); 400 when the office does not offer the service.
+- ``POST /__replica__/days/unlist`` ``{"officeId"?,"serviceId"?}`` (missing = all) → ``{"unlisted":n}``
 - ``POST /__replica__/scenario``     any of ``{"outage":"503"|"hang"|null, "maintenance":bool,
   "blacklist":["10.0.0.0/8"|"*"…], "malformed":"html"|"json"|null, "stormSeconds":n,
   "generation":"calendar"|"legacy", "captchaVersion":"v1"|"v2",
@@ -59,6 +63,17 @@ class CloseSlots(_Camel):
     timestamps: list[int] | None = None
 
 
+class ListDays(_Camel):
+    office_id: int = Field(alias="officeId")
+    service_id: int = Field(alias="serviceId")
+    dates: list[str]
+
+
+class UnlistDays(_Camel):
+    office_id: int | None = Field(default=None, alias="officeId")
+    service_id: int | None = Field(default=None, alias="serviceId")
+
+
 class LimiterSettings(_Camel):
     enabled: bool | None = None
     max_requests: int | None = Field(default=None, alias="maxRequests")
@@ -97,6 +112,20 @@ def open_slots(body: OpenSlots, replica: ReplicaDep) -> dict[str, Any]:
 @router.post("/slots/close")
 def close_slots(body: CloseSlots, replica: ReplicaDep) -> dict[str, Any]:
     return {"closed": replica.close_slots(body.office_id, body.service_id, body.timestamps)}
+
+
+@router.post("/days/list")
+def list_days(body: ListDays, replica: ReplicaDep) -> dict[str, Any]:
+    try:
+        listed = replica.list_days(body.office_id, body.service_id, body.dates)
+    except ValueError as error:
+        raise HTTPException(status_code=400, detail=str(error)) from error
+    return {"listed": listed}
+
+
+@router.post("/days/unlist")
+def unlist_days(body: UnlistDays, replica: ReplicaDep) -> dict[str, Any]:
+    return {"unlisted": replica.unlist_days(body.office_id, body.service_id)}
 
 
 @router.post("/scenario")

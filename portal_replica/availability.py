@@ -9,11 +9,16 @@ Follows ``zmsbackend/.../Calendar/Service/CalendarAvailability.php::readAvailabi
 - a painted month without any bookable day jumps to the first bookable day after it ("Vorlauf"), moving
   the slots window and the painted month there;
 - ``prevBookableDate`` / ``nextBookableDate`` are the nearest bookable days outside the painted range.
+
+"Bookable" means named by the backend's *day list* (opening hours), which may name an office on a day
+without any free time there (``ListedDays``). Only the slots window is checked against free times: there
+``providerIDs`` holds just the offices with times, and a day without any is left out.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -22,6 +27,9 @@ from .slots import berlin_date
 
 FreeTimes = dict[int, list[int]]
 """officeId -> sorted free unix timestamps."""
+
+ListedDays = dict[date, set[int]]
+"""day -> offices the day list names there although none of their times is free ("unverified" days)."""
 
 
 @dataclass(frozen=True)
@@ -77,10 +85,20 @@ def _resolve_window(query: CalendarQuery) -> tuple[date, date]:
     return lo, hi
 
 
-def calendar(query: CalendarQuery, free: FreeTimes) -> dict[str, Any]:
+def _day_list(by_day: dict[date, dict[int, list[int]]], listed: ListedDays, start: date, end: date) -> ListedDays:
+    """The backend's day list within the horizon: offices named by a free time or by ``listed``."""
+    names: ListedDays = {day: set(offices) for day, offices in by_day.items()}
+    for day, offices in listed.items():
+        if start <= day <= end and offices:
+            names.setdefault(day, set()).update(offices)
+    return names
+
+
+def calendar(query: CalendarQuery, free: FreeTimes, listed: ListedDays | None = None) -> dict[str, Any]:
     """The ``available-calendar`` body for already validated input."""
     by_day = group_by_day(free, query.start, query.end)
-    bookable = sorted(by_day)
+    day_list = _day_list(by_day, listed or {}, query.start, query.end)
+    bookable = sorted(day_list)
     horizon = (query.start, query.end)
     slots_lo, slots_hi = _resolve_window(query)
     paint_lo, paint_hi = _month_range(slots_lo, slots_hi, horizon)
@@ -100,6 +118,12 @@ def calendar(query: CalendarQuery, free: FreeTimes) -> dict[str, Any]:
 
     before = [d for d in bookable if d < paint_lo]
     after = [d for d in bookable if d > paint_hi]
+    days = []
+    for day in painted:
+        if not slots_lo <= day <= slots_hi:
+            days.append(_day_json(day, day_list[day], None))
+        elif day in by_day:
+            days.append(_day_json(day, by_day[day], by_day[day]))
     return {
         "startDate": query.start.isoformat(),
         "endDate": query.end.isoformat(),
@@ -107,25 +131,23 @@ def calendar(query: CalendarQuery, free: FreeTimes) -> dict[str, Any]:
         "slotsEndDate": slots_hi.isoformat(),
         "prevBookableDate": before[-1].isoformat() if before else None,
         "nextBookableDate": after[0].isoformat() if after else None,
-        "availableDays": [_day_json(d, by_day[d], slots_lo <= d <= slots_hi) for d in painted],
+        "availableDays": days,
     }
 
 
-def _day_json(day: date, offices: dict[int, list[int]], with_times: bool) -> dict[str, Any]:
-    provider_ids = sorted(str(oid) for oid in offices)
-    return {
-        "date": day.isoformat(),
-        "providerIDs": ",".join(provider_ids),
-        "offices": [{"officeId": oid, "appointments": offices[int(oid)]} for oid in provider_ids] if with_times else [],
-    }
+def _day_json(day: date, names: Iterable[int], times: dict[int, list[int]] | None) -> dict[str, Any]:
+    """One ``availableDays`` entry: ``names`` as providerIDs, their ``times`` only inside the slots window."""
+    provider_ids = sorted(str(oid) for oid in names)
+    offices = [{"officeId": oid, "appointments": times[int(oid)]} for oid in provider_ids] if times else []
+    return {"date": day.isoformat(), "providerIDs": ",".join(provider_ids), "offices": offices}
 
 
-def legacy_days(free: FreeTimes, start: date, end: date) -> list[dict[str, str]]:
-    """``available-days-by-office`` items: every bookable day of the horizon."""
-    by_day = group_by_day(free, start, end)
+def legacy_days(free: FreeTimes, start: date, end: date, listed: ListedDays | None = None) -> list[dict[str, str]]:
+    """``available-days-by-office`` items: every day of the horizon the day list names (free times or not)."""
+    day_list = _day_list(group_by_day(free, start, end), listed or {}, start, end)
     return [
-        {"time": day.isoformat(), "providerIDs": ",".join(sorted(str(oid) for oid in by_day[day]))}
-        for day in sorted(by_day)
+        {"time": day.isoformat(), "providerIDs": ",".join(sorted(str(oid) for oid in day_list[day]))}
+        for day in sorted(day_list)
     ]
 
 

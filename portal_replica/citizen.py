@@ -112,7 +112,8 @@ def available_calendar(call: Call) -> Any:
     _check_offered(call.replica, office_ids, service_ids)
     eligible = _within_limits(call.replica, office_ids, service_ids, counts)
     query = CalendarQuery(start=start, end=end, slots_start=s_start, slots_end=s_end)
-    return availability.calendar(query, _free(call.replica, eligible, service_ids))
+    listed = call.replica.listed_days(eligible, service_ids)
+    return availability.calendar(query, _free(call.replica, eligible, service_ids), listed)
 
 
 def available_days_by_office(call: Call) -> Any:
@@ -128,7 +129,8 @@ def available_days_by_office(call: Call) -> Any:
     if errors or not (office_ids and service_ids and start and end):
         raise ApiError(*errors)
     _check_offered(call.replica, office_ids, service_ids)
-    days = availability.legacy_days(_free(call.replica, office_ids, service_ids), start, end)
+    free, listed = _free(call.replica, office_ids, service_ids), call.replica.listed_days(office_ids, service_ids)
+    days = availability.legacy_days(free, start, end, listed)
     if not days:
         raise ApiError("noAppointmentForThisDay")
     return {"availableDays": days}

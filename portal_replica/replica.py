@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -64,6 +64,7 @@ class Replica:
         self.faults = Faults()
         self.log: deque[RequestRecord] = deque(maxlen=20000)
         self.captcha_challenges = 0
+        self.listed: set[tuple[int, int, date]] = set()
         self.reset()
 
     # --- time -------------------------------------------------------------------------------------
@@ -77,10 +78,11 @@ class Replica:
 
     # --- scenario ---------------------------------------------------------------------------------
     def reset(self) -> None:
-        """Back to the configured start: no slots, processes, mails, faults, log or counters."""
+        """Back to the configured start: no slots, listed days, processes, mails, faults, log or counters."""
         cfg = self.config
         self._offset = 0.0
         self.slots.clear()
+        self.listed.clear()
         self.outbox.clear()
         self.bookings.reset()
         self.faults = Faults()
@@ -115,6 +117,32 @@ class Replica:
         timestamps: list[int] | None = None,
     ) -> int:
         return self.slots.close(office_id, service_id, timestamps)
+
+    def list_days(self, office_id: int, service_id: int, dates: Iterable[date | str]) -> list[str]:
+        """Let the day list name (office, service) on ``dates`` although no time is free there ("unverified")."""
+        if not self.catalogue.offers(office_id, service_id):
+            raise ValueError(f"office {office_id} does not offer service {service_id}")
+        days = sorted({date.fromisoformat(d) if isinstance(d, str) else d for d in dates})
+        self.listed.update((office_id, service_id, day) for day in days)
+        return [day.isoformat() for day in days]
+
+    def unlist_days(self, office_id: int | None = None, service_id: int | None = None) -> int:
+        """Forget listed days matching the filter (None = any); returns how many were removed."""
+        gone = {
+            entry
+            for entry in self.listed
+            if (office_id is None or entry[0] == office_id) and (service_id is None or entry[1] == service_id)
+        }
+        self.listed -= gone
+        return len(gone)
+
+    def listed_days(self, office_ids: list[int], service_ids: list[int]) -> dict[date, set[int]]:
+        """Day -> those of ``office_ids`` the day list names for every one of ``service_ids``."""
+        days: dict[date, set[int]] = {}
+        for oid, _sid, day in self.listed:
+            if oid in office_ids and all((oid, other, day) in self.listed for other in service_ids):
+                days.setdefault(day, set()).add(oid)
+        return days
 
     def set_scenario(
         self,
@@ -200,6 +228,9 @@ class Replica:
                 "silenceSeconds": self.limiter.silence_seconds,
             },
             "slots": self.slots.snapshot(),
+            "listedDays": [
+                {"officeId": oid, "serviceId": sid, "date": day.isoformat()} for oid, sid, day in sorted(self.listed)
+            ],
         }
 
 

@@ -198,3 +198,27 @@ async def test_catch_all_not_found(client: httpx.AsyncClient) -> None:
         response = await client.request(method, API + path, params=params())
         assert response.status_code == 404, (method, path)
         assert response.json() == not_found
+
+
+async def test_horizon_wide_window_paints_every_month_with_times_for_the_first_day_only(
+    client: httpx.AsyncClient, replica: Replica
+) -> None:
+    open_sample(replica)
+    for day in ["2026-10-05", "2026-12-24", "2027-01-15", "2027-02-21", "2027-02-22"]:
+        replica.open_slots(10489, WOHNSITZ, day=day, times=["10:00"])
+    body = (await calendar(client, slotsStartDate="2026-08-21", slotsEndDate="2027-02-21")).json()
+    assert (body["slotsStartDate"], body["slotsEndDate"]) == ("2026-08-25", "2026-08-25")
+    painted = days(body)
+    assert list(painted) == [
+        "2026-08-25",
+        "2026-08-28",
+        "2026-09-10",
+        "2026-10-05",
+        "2026-12-24",
+        "2027-01-15",
+        "2027-02-21",
+    ]
+    assert all(day["providerIDs"] == "10489" for day in painted.values())
+    assert painted["2026-08-25"]["offices"][0]["appointments"] == [ts("2026-08-25", "09:00"), ts("2026-08-25", "09:30")]
+    assert all(day["offices"] == [] for date, day in painted.items() if date != "2026-08-25")
+    assert (body["prevBookableDate"], body["nextBookableDate"]) == (None, None)

@@ -62,3 +62,21 @@ async def test_switch_generation_at_runtime(client: httpx.AsyncClient) -> None:
     assert legacy.json()["errors"][0]["errorCode"] == "notFound"
     calendar = await client.get(f"{API}/available-calendar/", params={"officeIds": "10489"})
     assert calendar.status_code == 400  # the route exists again: validation errors, not notFound
+
+
+async def test_listed_days_without_times(client: httpx.AsyncClient, replica: Replica) -> None:
+    replica.open_slots(10489, 1063475, day="2026-08-24", times=["09:00"])
+    replica.list_days(10503, 1063475, ["2026-08-24", "2026-08-25"])
+    days = await client.get(
+        f"{API}/available-days-by-office/", params={**QUERY, "startDate": "2026-08-21", "endDate": "2027-02-21"}
+    )
+    assert days.json() == {
+        "availableDays": [
+            {"time": "2026-08-24", "providerIDs": "10489,10503"},
+            {"time": "2026-08-25", "providerIDs": "10503"},
+        ]
+    }
+    mixed = await client.get(f"{API}/available-appointments-by-office/", params={**QUERY, "date": "2026-08-24"})
+    assert mixed.json() == {"offices": [{"officeId": "10489", "appointments": [ts("2026-08-24", "09:00")]}]}
+    empty = await client.get(f"{API}/available-appointments-by-office/", params={**QUERY, "date": "2026-08-25"})
+    assert (empty.status_code, empty.json()["errors"][0]["errorCode"]) == (404, "noAppointmentForThisDay")
