@@ -28,7 +28,7 @@ from launch.farm import start_redis, start_replica
 from launch.processes import ProcessGroup
 from workers.check import check_service
 from workers.farm import Farm
-from workers.portal import calendar_url, page_calendar, page_catalogue
+from workers.portal import calendar_from, calendar_url, horizon, page_catalogue, parse_calendar
 from workers.render import Answers
 
 SERVICE, OFFICE = 1063475, 10489
@@ -102,7 +102,7 @@ def _timed_renders(farm: Farm, offices: list[int], group: ProcessGroup, *, fresh
         httpx.post(f"{replica}/__replica__/slots/open", json=body, timeout=10).raise_for_status()
     today = dt.date.today()
     url = calendar_url(farm.settings.portal_api_url, office_ids=offices, service_id=SERVICE, today=today)
-    calendar = httpx.get(url, timeout=10).json()
+    observation = parse_calendar(httpx.get(url, timeout=10).json(), url=url, office_ids=offices, window=horizon(today))
     catalogue = page_catalogue(farm.catalogue.raw(), SERVICE)
     catalogue_of = farm.catalogue.get()
     me, servers = psutil.Process(), {p.pid for p in group.children.values()}
@@ -110,7 +110,8 @@ def _timed_renders(farm: Farm, offices: list[int], group: ProcessGroup, *, fresh
     for n in range(RENDERS + 2):  # the first two load the page and settle it
         office = offices[n % len(offices)]
         peers = catalogue_of.offices[office].shared_booking_ids
-        answers = Answers(catalogue, page_calendar(calendar, (office, *peers)), None)
+        seen = observation.only_offices((office, *peers))
+        answers = Answers(catalogue, calendar_from(seen, today=today, day=min(seen.slots).local.date()), None)
         if n == 2:
             started_cpu = _cpu_s(me, leave_out=servers)
         started = time.perf_counter()

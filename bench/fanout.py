@@ -63,7 +63,7 @@ def prepare(database_url: str, *, chats: int, folder: Path) -> None:
             crud.create_subscription(session, user_id=chat_id, service_id=SERVICE, office_ids=[OFFICE])
     day = dt.date.today() + dt.timedelta(days=7)
     slot = SeenSlot(dt.datetime.combine(day, dt.time(9, 0), MUNICH).astimezone(dt.UTC), OFFICE)
-    observation = Observation(frozenset({slot}), frozenset({day}), day, day.replace(day=1), day)
+    observation = Observation(frozenset({slot}), frozenset({slot.office_day}), frozenset({slot.office_day}))
     with transaction(sessions) as session:
         record_observation(
             session,

@@ -27,7 +27,7 @@ local count = tonumber(redis.call('HGET', KEYS[1], 'count') or '0')
 local last = tonumber(redis.call('HGET', KEYS[1], 'last') or '0')
 local blocked = tonumber(redis.call('HGET', KEYS[1], 'blocked_until') or '0')
 if now < blocked then return {0, tostring(blocked - now), tostring(now)} end
-if ARGV[4] == 'check' and tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then
+if ARGV[4] ~= 'booking' and tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then
   return {0, '0.05', tostring(now)}  -- a booking waits for a request: it goes first
 end
 if now - last >= silence then count = 0 end
@@ -65,6 +65,7 @@ return tostring(until_)
 
 class Priority(Enum):
     CHECK = "check"
+    VERIFY = "verify"  # a newly listed day's times: may use the requests that checks leave for them
     BOOKING = "booking"  # also captcha solving: requests a user is waiting for
 
 
@@ -85,6 +86,7 @@ class BudgetConfig:
     margin_requests: int = 1
     margin_s: float = 1.0
     booking_reserve: int = 0  # requests per run that checks always leave for bookings and captcha solving
+    verify_reserve: int = 0  # requests per run that routine checks leave for verifying newly listed days
 
     @property
     def silence(self) -> float:
@@ -94,7 +96,11 @@ class BudgetConfig:
         if self.limit <= 0:
             return 0
         usable = self.limit - self.margin_requests
-        return usable if priority is Priority.BOOKING else max(1, usable - self.booking_reserve)
+        if priority is Priority.BOOKING:
+            return usable
+        if priority is Priority.VERIFY:
+            return max(1, usable - self.booking_reserve)
+        return max(1, usable - self.booking_reserve - self.verify_reserve)
 
 
 class Budget:
@@ -176,6 +182,7 @@ def budget_for(settings: Settings, client: redis.Redis) -> Budget:
             margin_requests=settings.budget_margin_requests,
             margin_s=settings.budget_margin_s,
             booking_reserve=settings.budget_booking_reserve,
+            verify_reserve=settings.budget_verify_reserve,
         ),
     )
 

@@ -7,9 +7,10 @@ import math
 from collections import defaultdict
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.models import Subscription, Target, User, subscription_targets
+from core.subscriptions import Filters, filters_of
 
 
 def service_weights(session: Session, *, today: dt.date) -> dict[int, float]:
@@ -47,3 +48,15 @@ def watched_offices(session: Session, *, service_id: int) -> list[tuple[int, int
         .order_by(subscribers.desc(), Target.id)
     ).all()
     return [(target_id, office_id) for target_id, office_id in rows]
+
+
+def subscriber_interests(session: Session, *, service_id: int) -> list[tuple[Filters, frozenset[int]]]:
+    """(filters, watched target ids) of every active subscription of ``service_id``: who could want a newly
+    listed day, to choose the days worth a request to verify."""
+    subscriptions = session.scalars(
+        select(Subscription)
+        .join(User, User.id == Subscription.user_id)
+        .where(Subscription.service_id == service_id, Subscription.active.is_(True), User.active.is_(True))
+        .options(selectinload(Subscription.targets))
+    )
+    return [(filters_of(s), frozenset(t.id for t in s.targets)) for s in subscriptions]

@@ -20,6 +20,9 @@ CHECK_SECONDS = Histogram(
     "mta_check_duration_seconds", "Duration of one check", buckets=(0.25, 0.5, 1, 2, 4, 8, 16, 32, 64)
 )
 SLOTS_FOUND = Counter("mta_slots_found_total", "Slot appearances opened")
+VERIFICATIONS = Counter(
+    "mta_verifications_total", "Newly listed days asked for their times, by result (times, no_time)", ["result"]
+)
 ALERTS_SENT = Counter("mta_alerts_sent_total", "Alert messages delivered to chats")
 BROWSER_LAUNCHES = Counter("mta_browser_launches_total", "Chromium launches")
 BROWSER_RETIREMENTS = Counter("mta_browser_retirements_total", "Chromium browsers retired, by reason", ["reason"])

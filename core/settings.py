@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     budget_booking_reserve: int = Field(
         0, description="Requests of each run that checks always leave to bookings (which go first anyway)"
     )
+    budget_verify_reserve: int = Field(
+        3, ge=0, description="Requests of each run that routine checks leave for verifying newly listed days"
+    )
     prune_checks_after_days: float = Field(
         14.0, description="Days after which checks that found nothing are deleted (findings are kept)"
     )

@@ -1,12 +1,16 @@
-"""What one calendar answer says about free slots, as plain values."""
+"""What the portal's answers say about free slots, as plain values."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 MUNICH = ZoneInfo("Europe/Berlin")
+
+OfficeDay = tuple[dt.date, int]
+"""A day at an office: the unit the portal lists as bookable and verifies times for."""
 
 
 @dataclass(frozen=True, order=True)
@@ -20,32 +24,60 @@ class SeenSlot:
     def local(self) -> dt.datetime:
         return self.starts_at.astimezone(MUNICH)
 
+    @property
+    def office_day(self) -> OfficeDay:
+        return self.local.date(), self.office_id
+
 
 @dataclass(frozen=True)
 class Observation:
-    """The slots a check saw, and how much of the calendar the answer covered.
+    """The slots a check saw, and what of the calendar its answers covered (docs/portal.md, "Calendar").
 
-    The portal returns free times for one day only (``slots_day``) and the bookable days of the
-    painted month (``painted_from``..``painted_to``); a slot outside that is neither seen nor gone.
+    ``timed``: the office days whose free times the answers carry in full (``slots`` holds them all);
+    ``listed``: the office days the day list names as bookable within ``painted_from``..``painted_to``, not
+    verified. A slot on an office day neither timed nor painted is neither seen nor gone.
     """
 
     slots: frozenset[SeenSlot]
-    bookable_days: frozenset[dt.date]
-    slots_day: dt.date | None
-    painted_from: dt.date | None
-    painted_to: dt.date | None
+    listed: frozenset[OfficeDay] = frozenset()
+    timed: frozenset[OfficeDay] = frozenset()
+    painted_from: dt.date | None = None
+    painted_to: dt.date | None = None
 
     def shows_gone(self, slot: SeenSlot) -> bool:
         """Whether this answer proves that ``slot``, seen open earlier, is no longer free."""
         if slot in self.slots:
             return False
-        day = slot.local.date()
-        if day == self.slots_day or not self.bookable_days:
+        key = slot.office_day
+        if key in self.timed:
             return True
         if self.painted_from is None or self.painted_to is None:
             return False
-        return self.painted_from <= day <= self.painted_to and day not in self.bookable_days
+        return self.painted_from <= key[0] <= self.painted_to and key not in self.listed
+
+    @property
+    def bookable_days(self) -> frozenset[dt.date]:
+        return frozenset(day for day, _ in self.listed)
+
+    def unverified(self) -> frozenset[OfficeDay]:
+        """Office days listed as bookable whose times no answer has carried."""
+        return self.listed - self.timed
+
+    def verified_by(self, other: Observation) -> Observation:
+        """This observation with the times another answer verified (its day list is not taken)."""
+        return replace(self, slots=self.slots | other.slots, timed=self.timed | other.timed)
+
+    def only_offices(self, office_ids: Iterable[int]) -> Observation:
+        """The part of a coalesced answer that concerns these offices."""
+        wanted = set(office_ids)
+        return replace(
+            self,
+            slots=frozenset(s for s in self.slots if s.office_id in wanted),
+            listed=frozenset(k for k in self.listed if k[1] in wanted),
+            timed=frozenset(k for k in self.timed if k[1] in wanted),
+        )
 
 
 def nothing_free() -> Observation:
-    return Observation(frozenset(), frozenset(), None, None, None)
+    """An answer that lists no bookable day at all: every slot seen before is gone."""
+    return Observation(frozenset(), painted_from=dt.date.min, painted_to=dt.date.max)

@@ -33,6 +33,14 @@ class Filters:
             and (self.time_to is None or clock <= self.time_to)
         )
 
+    def could_want(self, day: dt.date) -> bool:
+        """Whether some time on ``day`` could suit the subscriber (its times are not known yet)."""
+        return (
+            (self.date_from is None or day >= self.date_from)
+            and (self.date_to is None or day <= self.date_to)
+            and (self.weekdays is None or day.weekday() in self.weekdays)
+        )
+
 
 def filters_of(subscription: Subscription) -> Filters:
     weekdays = None

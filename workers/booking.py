@@ -24,7 +24,7 @@ from core.budget import Priority
 from core.catalogue import Catalogue
 from core.db import transaction
 from core.queue import BOOK_SLOT
-from core.slots import SeenSlot
+from core.slots import MUNICH, SeenSlot
 from workers import evidence
 from workers.browser import BrowserGone
 from workers.celery_app import app
@@ -142,18 +142,21 @@ def _next_time(
     office = catalogue.offices.get(job.office_id)
     peers = office.shared_booking_ids if office else ()
     offices = [o for o in dict.fromkeys((job.office_id, *peers)) if catalogue.offers(job.service_id, o)]
+    offices = offices or [job.office_id]
+    today = dt.datetime.now(MUNICH).date()
     url = calendar_url(
         farm.settings.portal_api_url,
-        office_ids=offices or [job.office_id],
+        office_ids=offices,
         service_id=job.service_id,
-        today=day,
+        today=today,
+        day=day,
         captcha_token=token,
     )
     answer = _ask(farm, page, url)
     if answer.status != 200:
         raise BookingFailed(_code(answer))
     now = dt.datetime.now(dt.UTC)
-    free = parse_calendar(answer.body, url=answer.url).slots
+    free = parse_calendar(answer.body, url=answer.url, office_ids=offices, window=(day, day)).slots
     return min((s for s in free - tried if s.starts_at > now and job.filters.matches(s.local)), default=None)
 
 

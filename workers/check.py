@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +22,16 @@ from sqlalchemy import select
 
 from core import metrics
 from core.alerts import ALERTS_WAKE_KEY
+from core.budget import Priority
 from core.catalogue import Catalogue, CatalogueError
 from core.checks import EvidenceFile, add_evidence, evidence_of, record_failure, record_observation
 from core.db import transaction
-from core.demand import watched_offices
+from core.demand import subscriber_interests, watched_offices
 from core.models import Check, Slot, utcnow
 from core.queue import ADD_THUMBNAIL
 from core.slots import MUNICH, Observation, SeenSlot, nothing_free
-from workers import evidence, render
+from core.subscriptions import Filters
+from workers import evidence, render, verify
 from workers.farm import Farm
 from workers.fetch import Answer, get_json
 from workers.portal import (
@@ -39,16 +42,15 @@ from workers.portal import (
     calendar_from,
     calendar_url,
     error_codes,
-    first_legacy_day,
+    horizon,
     is_missing_route,
     is_no_days,
     legacy_appointments_url,
     legacy_days_url,
-    only_offices,
-    page_calendar,
     page_catalogue,
     parse_calendar,
-    parse_legacy,
+    parse_legacy_day,
+    parse_legacy_days,
     raise_for_answer,
 )
 
@@ -58,10 +60,9 @@ CAPTCHA_REFUSED = {"captchaMissing", "captchaInvalid", "captchaExpired"}
 
 @dataclass(frozen=True)
 class Asked:
-    """What one coalesced request saw."""
+    """What one check's requests saw: the horizon's day list and the times of the days verified."""
 
     observation: Observation
-    calendar: Any  # available-calendar/ shaped, for rendering pages
     raw: bytes
     url: str
     captcha_token: str | None
@@ -74,19 +75,30 @@ class Watched:
     offices: tuple[int, ...]  # the office and its shared-booking peers that offer the service
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """Who watches a service: its targets (the most subscribed first) and what each subscriber wants."""
+
+    targets: list[tuple[int, int]]
+    interests: list[tuple[Filters, frozenset[int]]]
+
+
 def check_service(farm: Farm, *, service_id: int, task_id: str | None, worker: str | None) -> list[int]:
-    """Check every watched office of ``service_id`` with one request; returns the ids of the checks recorded."""
+    """Check every watched office of ``service_id``: one request for the whole horizon, one more for each newly
+    listed day a subscriber could want; returns the ids of the checks recorded."""
     with transaction(farm.sessions) as session:
         if task_id and (done := list(session.scalars(select(Check.id).where(Check.task_id == task_id)))):
             return done  # a redelivered task: already recorded
-        targets = watched_offices(session, service_id=service_id)
-    if not targets:
+        wanted = Wanted(
+            watched_offices(session, service_id=service_id), subscriber_interests(session, service_id=service_id)
+        )
+    if not wanted.targets:
         return []
     started, clock = utcnow(), time.perf_counter()
     try:
-        watched, asked = farm.breaker.call(_look, farm, service_id, targets)
+        watched, asked = farm.breaker.call(_look, farm, service_id, wanted)
     except (PortalError, CatalogueError, pybreaker.CircuitBreakerError) as exc:
-        _record_failures(farm, exc, targets=targets, started=started, worker=worker)
+        _record_failures(farm, exc, targets=wanted.targets, started=started, worker=worker)
         metrics.CHECK_SECONDS.observe(time.perf_counter() - clock)
         raise
     farm.report_state("up", "")
@@ -123,14 +135,14 @@ def _watched(catalogue: Catalogue, service_id: int, targets: list[tuple[int, int
     return result
 
 
-def _look(farm: Farm, service_id: int, targets: list[tuple[int, int]]) -> tuple[list[Watched], Asked]:
+def _look(farm: Farm, service_id: int, wanted: Wanted) -> tuple[list[Watched], Asked]:
     """Everything that touches the portal, so the breaker guards all of it (the catalogue included)."""
     catalogue = farm.catalogue.get()
-    watched = _watched(catalogue, service_id, targets)
-    return watched, _ask(farm, service_id, watched, catalogue)
+    watched = _watched(catalogue, service_id, wanted.targets)
+    return watched, _ask(farm, service_id, watched, catalogue, wanted)
 
 
-def _ask(farm: Farm, service_id: int, watched: list[Watched], catalogue: Catalogue) -> Asked:
+def _ask(farm: Farm, service_id: int, watched: list[Watched], catalogue: Catalogue, wanted: Wanted) -> Asked:
     offices = sorted({o for w in watched for o in w.offices})
     if not offices:
         raise PortalUnavailable(f"no watched office offers service {service_id} any more")
@@ -138,44 +150,103 @@ def _ask(farm: Farm, service_id: int, watched: list[Watched], catalogue: Catalog
     today = dt.datetime.now(MUNICH).date()
     with farm.browser.page() as page:
         token = farm.captcha.token(page, farm.budget) if needs_captcha else None
+        ask = _Asking(farm, page, service_id, today, token)
         if farm.generation() == "calendar":
-            answer = get_json(page, _calendar(farm, offices, service_id, today, token), budget=farm.budget)
+            answer = get_json(page, ask.calendar(offices), budget=farm.budget)
             if not is_missing_route(answer.status, answer.body):
                 _raise_for(farm, answer)
-                observation = parse_calendar(answer.body, url=answer.url)
-                return Asked(observation, answer.body, answer.raw, answer.url, token)
+                ask.raw.append(answer.raw)
+                observation = parse_calendar(answer.body, url=answer.url, office_ids=offices, window=horizon(today))
+                return ask.verified(observation, answer.url, watched, wanted)
             farm.set_generation("legacy")  # the calendar route is missing: the portal runs the older API
-        return _ask_legacy(farm, page, offices, service_id, today, token)
+        return _ask_legacy(ask, offices, watched, wanted)
 
 
-def _calendar(farm: Farm, offices: list[int], service_id: int, today: dt.date, token: str | None) -> str:
-    return calendar_url(
-        farm.settings.portal_api_url, office_ids=offices, service_id=service_id, today=today, captcha_token=token
+def _ask_legacy(ask: _Asking, offices: list[int], watched: list[Watched], wanted: Wanted) -> Asked:
+    """The older generation: the horizon's day list, then the first listed day's times (docs/portal.md)."""
+    farm = ask.farm
+    url = legacy_days_url(
+        farm.settings.portal_api_url,
+        office_ids=offices,
+        service_id=ask.service_id,
+        today=ask.today,
+        captcha_token=ask.token,
     )
-
-
-def _ask_legacy(farm: Farm, page: Any, offices: list[int], service_id: int, today: dt.date, token: str | None) -> Asked:
-    api = farm.settings.portal_api_url
-    days = get_json(
-        page,
-        legacy_days_url(api, office_ids=offices, service_id=service_id, today=today, captcha_token=token),
-        budget=farm.budget,
-    )
+    days = get_json(ask.page, url, budget=farm.budget)
     if is_missing_route(days.status, days.body):
         farm.set_generation("calendar")
+    ask.raw.append(days.raw)
     if is_no_days(days.status, days.body):
-        observation = nothing_free()
-        return Asked(observation, calendar_from(observation, today=today), days.raw, days.url, token)
+        return Asked(nothing_free(), b"\n".join(ask.raw), days.url, ask.token)
     _raise_for(farm, days)
-    day = first_legacy_day(days.body, url=days.url)
-    appointments: Answer | None = None
-    if day is not None:
-        url = legacy_appointments_url(api, office_ids=offices, service_id=service_id, day=day, captcha_token=token)
-        appointments = get_json(page, url, budget=farm.budget)
-        _raise_for(farm, appointments)
-    observation = parse_legacy(days.body, appointments.body if appointments else None, day=day, url=days.url)
-    raw = days.raw + b"\n" + (appointments.raw if appointments else b"")
-    return Asked(observation, calendar_from(observation, today=today), raw, days.url, token)
+    observation = parse_legacy_days(days.body, url=days.url, today=ask.today)
+    if observation.listed:
+        first = min(day for day, _ in observation.listed)
+        observation = observation.verified_by(ask.legacy_day(first, tuple(offices), Priority.CHECK))
+    return ask.verified(observation, days.url, watched, wanted)
+
+
+@dataclass
+class _Asking:
+    """One check's conversation with the portal: who asks, and the raw answers so far."""
+
+    farm: Farm
+    page: Any
+    service_id: int
+    today: dt.date
+    token: str | None
+    raw: list[bytes] = field(default_factory=list)
+
+    def calendar(self, offices: Sequence[int], day: dt.date | None = None) -> str:
+        api = self.farm.settings.portal_api_url
+        return calendar_url(
+            api, office_ids=offices, service_id=self.service_id, today=self.today, day=day, captcha_token=self.token
+        )
+
+    def calendar_day(self, day: dt.date, offices: tuple[int, ...]) -> Observation:
+        """One day's times, as the city's page asks when a person picks that day. A portal that moved the
+        window to another day (its day list does not name this one) says the day has no time."""
+        answer = get_json(self.page, self.calendar(offices, day), budget=self.farm.budget, priority=Priority.VERIFY)
+        _raise_for(self.farm, answer)
+        self.raw.append(answer.raw)
+        seen = parse_calendar(answer.body, url=answer.url, office_ids=offices, window=(day, day))
+        return _verified(Observation(seen.slots, timed=seen.timed | {(day, o) for o in offices}), day)
+
+    def legacy_day(self, day: dt.date, offices: tuple[int, ...], priority: Priority = Priority.VERIFY) -> Observation:
+        api = self.farm.settings.portal_api_url
+        url = legacy_appointments_url(
+            api, office_ids=offices, service_id=self.service_id, day=day, captcha_token=self.token
+        )
+        answer = get_json(self.page, url, budget=self.farm.budget, priority=priority)
+        self.raw.append(answer.raw)
+        if is_no_days(answer.status, answer.body):
+            seen = Observation(frozenset(), timed=frozenset((day, o) for o in offices))
+        else:
+            _raise_for(self.farm, answer)
+            seen = parse_legacy_day(answer.body, url=answer.url, day=day, office_ids=offices)
+        return _verified(seen, day) if priority is Priority.VERIFY else seen
+
+    def verified(self, observation: Observation, url: str, watched: list[Watched], wanted: Wanted) -> Asked:
+        """The answer with the times of every newly listed day a subscriber could want, the most wanted first."""
+        farm = self.farm
+        key = verify.verified_key(farm.portal, self.service_id)
+        done = verify.settle(farm.redis, key, observation)
+        days = verify.wanted_days(
+            observation.unverified() - done,
+            observation.listed,
+            interests=wanted.interests,
+            target_offices={w.target_id: w.offices for w in watched},
+        )
+        ask_day = self.calendar_day if farm.generation() == "calendar" else self.legacy_day
+        observation = verify.verify(observation, days, ask_day=ask_day, client=farm.redis, key=key)
+        return Asked(observation, b"\n".join(self.raw), url, self.token)
+
+
+def _verified(seen: Observation, day: dt.date) -> Observation:
+    found = any(s.local.date() == day for s in seen.slots)
+    metrics.VERIFICATIONS.labels("times" if found else "no_time").inc()
+    log.info("verified %s: %s", day, "times free" if found else "no time free")
+    return seen
 
 
 def _raise_for(farm: Farm, answer: Answer) -> None:
@@ -191,23 +262,26 @@ def _raise_for(farm: Farm, answer: Answer) -> None:
         raise
 
 
-def _new_slots(farm: Farm, target_id: int, observation: Observation) -> bool:
+def _new_slots(farm: Farm, target_id: int, observation: Observation) -> set[SeenSlot]:
+    """The slots seen that the target has not seen open before."""
     with transaction(farm.sessions) as session:
         rows = session.execute(
             select(Slot.starts_at, Slot.office_id).where(Slot.target_id == target_id, Slot.gone_at.is_(None))
         ).all()
-    return bool(observation.slots - {SeenSlot(starts_at, office_id) for starts_at, office_id in rows})
+    return set(observation.slots - {SeenSlot(starts_at, office_id) for starts_at, office_id in rows})
 
 
 def _evidence(
     farm: Farm, service_id: int, target: Watched, asked: Asked, seen: Observation
 ) -> tuple[EvidenceFile, ...]:
-    """The raw answer, and for slots not seen open before the booking page's screenshot."""
+    """The raw answers, and for slots not seen open before the booking page's screenshot of the first one's day."""
     files: dict[str, tuple[bytes, str, str]] = {"raw_json": (asked.raw, ".json", "application/json")}
-    if seen.slots and _new_slots(farm, target.target_id, seen):
+    new = _new_slots(farm, target.target_id, seen)
+    if new:
+        today = dt.datetime.now(MUNICH).date()
         answers = render.Answers(
             page_catalogue(farm.catalogue.raw(), service_id),
-            page_calendar(asked.calendar, target.offices),
+            calendar_from(seen, today=today, day=min(new).local.date()),
             asked.captcha_token,
         )
         try:
@@ -260,7 +334,7 @@ def _record(
     for target in watched:
         structlog.contextvars.unbind_contextvars("check_id")
         structlog.contextvars.bind_contextvars(target_id=target.target_id)
-        seen = only_offices(asked.observation, target.offices)
+        seen = asked.observation.only_offices(target.offices)
         files = _evidence(farm, service_id, target, asked, seen) if seen.slots else ()
         with transaction(farm.sessions) as session:
             check, opened = record_observation(

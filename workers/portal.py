@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from core.slots import MUNICH, Observation, SeenSlot
+from core.slots import Observation, SeenSlot
 
 CALENDAR_PATHS = ("/available-calendar/", "/available-days-by-office/")
 
@@ -83,31 +83,55 @@ def _date(value: Any) -> dt.date | None:
     return None if value is None else dt.date.fromisoformat(str(value))
 
 
-def parse_calendar(body: Any, *, url: str) -> Observation:
-    """Read an ``available-calendar/`` answer (PORTAL.md §2.4.2) into an Observation."""
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _painted(
+    window: tuple[dt.date, dt.date], horizon: tuple[dt.date, dt.date], moved_to: dt.date
+) -> tuple[dt.date, dt.date]:
+    """The range the day list covers: the months of the slots window asked for, clipped to the horizon; when
+    those months had no bookable day, the month the portal moved the window to (docs/portal.md, "Calendar")."""
+    lo, hi = max(_month_start(window[0]), horizon[0]), min(_month_end(window[1]), horizon[1])
+    if not lo <= moved_to <= hi:
+        lo, hi = max(_month_start(moved_to), horizon[0]), min(_month_end(moved_to), horizon[1])
+    return lo, hi
+
+
+def _days(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def parse_calendar(body: Any, *, url: str, office_ids: Iterable[int], window: tuple[dt.date, dt.date]) -> Observation:
+    """Read an ``available-calendar/`` answer to a request for ``office_ids`` whose slots window was ``window``.
+
+    The answer's own slots window names the days whose times it carries in full, for every office asked; its
+    day list names the bookable office days of the painted months, unverified (docs/portal.md, "Calendar").
+    """
     try:
         days = body["availableDays"]
-        bookable = frozenset(dt.date.fromisoformat(d["date"]) for d in days)
+        listed = frozenset(
+            (dt.date.fromisoformat(d["date"]), int(o)) for d in days for o in str(d["providerIDs"]).split(",") if o
+        )
         slots = frozenset(
             SeenSlot(_timestamp(ts), int(office["officeId"]))
             for day in days
             for office in day.get("offices") or ()
             for ts in office.get("appointments") or ()
         )
-        painted_from, painted_to = _date(body.get("startDate")), _date(body.get("endDate"))
-        window = _date(body.get("slotsStartDate"))
-        slots_day = min((s.starts_at.astimezone(MUNICH).date() for s in slots), default=None)
-        if slots_day is None and window is not None and window == _date(body.get("slotsEndDate")):
-            slots_day = window
-        if window is not None:
-            # The answer paints only the month of the slot window (clipped to the horizon).
-            month_start = window.replace(day=1)
-            next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
-            painted_from = max(month_start, painted_from or month_start)
-            painted_to = min(next_month - dt.timedelta(days=1), painted_to or next_month)
+        horizon = (dt.date.fromisoformat(body["startDate"]), dt.date.fromisoformat(body["endDate"]))
+        slots_from = dt.date.fromisoformat(body["slotsStartDate"])
+        slots_to = dt.date.fromisoformat(body["slotsEndDate"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise PortalChanged(f"calendar answer has an unexpected shape: {exc!r}", url, 200) from exc
-    return Observation(slots, bookable, slots_day, painted_from, painted_to)
+    painted = _painted(window, horizon, slots_from)
+    offices = set(office_ids)
+    timed = frozenset((d, o) for d in _days(max(slots_from, painted[0]), min(slots_to, painted[1])) for o in offices)
+    return Observation(slots, listed, timed, *painted)
 
 
 HORIZON_DAYS = 183  # the city's front end asks for today … today + 6 months
@@ -117,18 +141,32 @@ def _csv(values: Iterable[int]) -> str:
     return ",".join(str(v) for v in values)
 
 
+def horizon(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The days the city's page asks about: today … today + 6 months."""
+    return today, today + dt.timedelta(days=HORIZON_DAYS)
+
+
 def calendar_url(
-    api_url: str, *, office_ids: Sequence[int], service_id: int, today: dt.date, captcha_token: str | None = None
+    api_url: str,
+    *,
+    office_ids: Sequence[int],
+    service_id: int,
+    today: dt.date,
+    day: dt.date | None = None,
+    captcha_token: str | None = None,
 ) -> str:
-    """The ``available-calendar/`` request the city's own page sends (PORTAL.md §2.7), for many offices."""
+    """The ``available-calendar/`` request for many offices (docs/portal.md, "Calendar"): by default with the
+    slots window over the whole horizon, so the answer lists every bookable office day of every month (and
+    the first one's times); with ``day``, that day's times, as the city's page asks when a person picks it."""
+    start, end = horizon(today)
     params = {
-        "startDate": today.isoformat(),
-        "endDate": (today + dt.timedelta(days=HORIZON_DAYS)).isoformat(),
+        "startDate": start.isoformat(),
+        "endDate": end.isoformat(),
         "officeIds": _csv(office_ids),
         "serviceIds": str(service_id),
         "serviceCounts": "1",
-        "slotsStartDate": today.isoformat(),
-        "slotsEndDate": today.isoformat(),
+        "slotsStartDate": (day or start).isoformat(),
+        "slotsEndDate": (day or end).isoformat(),
     }
     if captcha_token:
         params["captchaToken"] = captcha_token
@@ -170,18 +208,23 @@ def is_no_days(status: int, body: Any) -> bool:
     return status == 404 and "noAppointmentForThisDay" in error_codes(body)
 
 
-def first_legacy_day(days_body: Any, *, url: str) -> dt.date | None:
+def parse_legacy_days(days_body: Any, *, url: str, today: dt.date) -> Observation:
+    """Read the legacy day list: every bookable office day of the horizon, unverified."""
     try:
-        days = sorted(dt.date.fromisoformat(str(d["time"])) for d in days_body["availableDays"])
-    except (KeyError, TypeError, ValueError) as exc:
+        listed = frozenset(
+            (dt.date.fromisoformat(str(d["time"])), int(o))
+            for d in days_body["availableDays"]
+            for o in str(d["providerIDs"]).split(",")
+            if o
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise PortalChanged(f"days answer has an unexpected shape: {exc!r}", url, 200) from exc
-    return days[0] if days else None
+    return Observation(frozenset(), listed, frozenset(), *horizon(today))
 
 
-def parse_legacy(days_body: Any, appointments_body: Any, *, day: dt.date | None, url: str) -> Observation:
-    """Read the legacy days list (the whole horizon) and one day's appointments into an Observation."""
+def parse_legacy_day(appointments_body: Any, *, url: str, day: dt.date, office_ids: Iterable[int]) -> Observation:
+    """Read one day's legacy appointments for ``office_ids``: their times on ``day``, in full."""
     try:
-        bookable = frozenset(dt.date.fromisoformat(str(d["time"])) for d in days_body["availableDays"])
         slots = frozenset(
             SeenSlot(_timestamp(ts), int(office["officeId"]))
             for office in (appointments_body or {}).get("offices") or ()
@@ -189,27 +232,7 @@ def parse_legacy(days_body: Any, appointments_body: Any, *, day: dt.date | None,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise PortalChanged(f"legacy answer has an unexpected shape: {exc!r}", url, 200) from exc
-    horizon_end = dt.date.max if not bookable else max(bookable)
-    return Observation(slots, bookable, day, dt.date.min, horizon_end)
-
-
-def only_offices(observation: Observation, office_ids: Iterable[int]) -> Observation:
-    """The part of a coalesced answer that concerns these offices."""
-    wanted = set(office_ids)
-    return replace(observation, slots=frozenset(s for s in observation.slots if s.office_id in wanted))
-
-
-def page_calendar(body: Any, office_ids: Iterable[int]) -> Any:
-    """A calendar answer cut down to some offices, for rendering one target's booking page."""
-    wanted = {str(o) for o in office_ids}
-    days = []
-    for day in body.get("availableDays") or ():
-        providers = [p for p in str(day.get("providerIDs", "")).split(",") if p in wanted]
-        if not providers:
-            continue
-        offices = [o for o in day.get("offices") or () if str(o.get("officeId")) in wanted]
-        days.append({**day, "providerIDs": ",".join(providers), "offices": offices})
-    return {**body, "availableDays": days}
+    return Observation(slots, timed=frozenset((day, o) for o in office_ids))
 
 
 def page_catalogue(body: Any, service_id: int) -> Any:
@@ -235,27 +258,33 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def calendar_from(observation: Observation, *, today: dt.date) -> dict[str, Any]:
-    """An ``available-calendar/`` answer saying what an Observation says (for rendering legacy findings)."""
-    by_day: dict[dt.date, dict[int, list[int]]] = {d: {} for d in observation.bookable_days}
-    for slot in observation.slots:
-        by_day.setdefault(slot.local.date(), {}).setdefault(slot.office_id, []).append(int(slot.starts_at.timestamp()))
-    day = observation.slots_day
+def calendar_from(observation: Observation, *, today: dt.date, day: dt.date | None) -> dict[str, Any]:
+    """An ``available-calendar/`` answer saying what an Observation says, with the times of ``day``: what the
+    booking page is shown as evidence of a finding on that day."""
+    offices_by_day: dict[dt.date, set[int]] = {}
+    for listed_day, office in observation.listed | {s.office_day for s in observation.slots}:
+        offices_by_day.setdefault(listed_day, set()).add(office)
+    times: dict[int, list[int]] = {}
+    for slot in sorted(observation.slots):
+        if slot.local.date() == day:
+            times.setdefault(slot.office_id, []).append(int(slot.starts_at.timestamp()))
+    start, end = horizon(today)
     return {
-        "startDate": today.isoformat(),
-        "endDate": (today + dt.timedelta(days=HORIZON_DAYS)).isoformat(),
-        "slotsStartDate": day.isoformat() if day else today.isoformat(),
-        "slotsEndDate": day.isoformat() if day else today.isoformat(),
+        "startDate": start.isoformat(),
+        "endDate": end.isoformat(),
+        "slotsStartDate": (day or start).isoformat(),
+        "slotsEndDate": (day or start).isoformat(),
         "prevBookableDate": None,
         "nextBookableDate": None,
         "availableDays": [
             {
                 "date": d.isoformat(),
-                "providerIDs": ",".join(str(o) for o in sorted(offices)),
-                "offices": [{"officeId": str(o), "appointments": sorted(times)} for o, times in sorted(offices.items())]
+                "providerIDs": ",".join(str(o) for o in sorted(times if d == day else offices)),
+                "offices": [{"officeId": str(o), "appointments": t} for o, t in sorted(times.items())]
                 if d == day
                 else [],
             }
-            for d, offices in sorted(by_day.items())
+            for d, offices in sorted(offices_by_day.items())
+            if d != day or times
         ],
     }

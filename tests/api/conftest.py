@@ -75,7 +75,7 @@ def record_finding(
             target_id=target_id,
             task_id=None,
             started_at=started_at or dt.datetime.now(dt.UTC),
-            observation=Observation(frozenset({slot}), frozenset({day}), day, day.replace(day=1), day),
+            observation=Observation(frozenset({slot}), frozenset({slot.office_day}), frozenset({slot.office_day})),
             request_url="http://portal.test/available-calendar/",
             worker="worker@test:1",
             evidence=tuple(files),

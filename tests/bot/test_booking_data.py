@@ -46,7 +46,9 @@ def at(hour: int, minute: int = 0) -> dt.datetime:
 
 
 def check_finds(db: sessionmaker[Session], target_id: int, *times: dt.datetime) -> list[int]:
-    observation = Observation(frozenset(SeenSlot(t, RUPPERT) for t in times), frozenset({DAY}), DAY, DAY, DAY)
+    observation = Observation(
+        frozenset(SeenSlot(t, RUPPERT) for t in times), frozenset({(DAY, RUPPERT)}), frozenset({(DAY, RUPPERT)})
+    )
     with transaction(db) as session:
         _, opened = record_observation(
             session,

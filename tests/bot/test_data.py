@@ -40,7 +40,7 @@ def with_an_alert(db: sessionmaker[Session]) -> int:
             target_id=target.id,
             task_id=None,
             started_at=dt.datetime.now(dt.UTC),
-            observation=Observation(frozenset({slot}), frozenset({day}), day, day, day),
+            observation=Observation(frozenset({slot}), frozenset({slot.office_day}), frozenset({slot.office_day})),
             request_url=None,
         )
         session.execute(Alert.__table__.update().values(sent_at=dt.datetime.now(dt.UTC)))

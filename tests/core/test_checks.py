@@ -23,9 +23,10 @@ def at(hour: int, minute: int = 0, day: dt.date = DAY) -> SeenSlot:
 
 
 def seen(*slots: SeenSlot, day: dt.date = DAY) -> Observation:
-    days = frozenset({s.local.date() for s in slots}) or frozenset()
+    """An answer with the times of ``day`` at the office and the day list of its month."""
     month_end = dt.date(day.year, day.month + 1, 1) - dt.timedelta(days=1)
-    return Observation(frozenset(slots), days, day, day.replace(day=1), month_end)
+    listed = frozenset(s.office_day for s in slots)
+    return Observation(frozenset(slots), listed, frozenset({(day, OFFICE)}), day.replace(day=1), month_end)
 
 
 def record(

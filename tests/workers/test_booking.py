@@ -129,7 +129,7 @@ def alerted(
         if contact is not None:
             save_contact(session, user_id=chat, data=contact)
         seen = frozenset(SeenSlot(t, office) for t in times)
-        observation = Observation(seen, frozenset({DAY}), DAY, DAY.replace(day=1), DAY)
+        observation = Observation(seen, frozenset(s.office_day for s in seen), frozenset(s.office_day for s in seen))
         _, opened = record_observation(
             session,
             target_id=subscription.targets[0].id,

@@ -7,15 +7,17 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from core.slots import SeenSlot
 from workers.portal import (
     PortalBlocked,
     PortalChanged,
     PortalDown,
+    calendar_from,
     calendar_url,
-    page_calendar,
     page_catalogue,
     parse_calendar,
-    parse_legacy,
+    parse_legacy_day,
+    parse_legacy_days,
     raise_for_answer,
 )
 
@@ -42,23 +44,89 @@ CALENDAR = {
 }
 
 
+WINDOW = (dt.date(2024, 8, 21), dt.date(2024, 8, 23))
+OFFICE = 9999998
+
+
 def test_the_city_calendar_answer_reads_as_three_slots() -> None:
-    seen = parse_calendar(CALENDAR, url="u")
+    seen = parse_calendar(CALENDAR, url="u", office_ids=[OFFICE], window=WINDOW)
     assert len(seen.slots) == 3
-    assert {s.office_id for s in seen.slots} == {9999998}
-    assert seen.bookable_days == {dt.date(2024, 8, 22), dt.date(2024, 8, 23)}
+    assert {s.office_id for s in seen.slots} == {OFFICE}
+    assert seen.listed == {(dt.date(2024, 8, 22), OFFICE), (dt.date(2024, 8, 23), OFFICE)}
+    assert seen.timed == {(dt.date(2024, 8, d), OFFICE) for d in (21, 22, 23)}, "the whole slots window, timed"
 
 
 def test_nothing_free_is_a_value_not_an_error() -> None:
-    seen = parse_calendar({**CALENDAR, "availableDays": []}, url="u")
+    seen = parse_calendar({**CALENDAR, "availableDays": []}, url="u", office_ids=[OFFICE], window=WINDOW)
     assert not seen.slots
-    assert not seen.bookable_days
+    assert not seen.listed
 
 
-@pytest.mark.parametrize("body", [{"offices": []}, [], "<html>", {"availableDays": [{"date": "x"}]}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"offices": []},
+        [],
+        "<html>",
+        {**CALENDAR, "availableDays": [{"date": "x"}]},
+        {**CALENDAR, "slotsStartDate": None},
+    ],
+)
 def test_an_answer_of_another_shape_means_the_portal_changed(body: object) -> None:
     with pytest.raises(PortalChanged):
-        parse_calendar(body, url="u")
+        parse_calendar(body, url="u", office_ids=[OFFICE], window=WINDOW)
+
+
+def _horizon_answer() -> dict[str, object]:
+    """Two offices over a horizon of three months: times for the first bookable day only, the other days listed
+    with their offices (the city's answer to a slots window over the whole horizon)."""
+    first = SeenSlot(dt.datetime(2030, 1, 8, 8, tzinfo=dt.UTC), 1)
+    return {
+        "startDate": "2030-01-07",
+        "endDate": "2030-04-07",
+        "slotsStartDate": "2030-01-08",
+        "slotsEndDate": "2030-01-08",
+        "prevBookableDate": None,
+        "nextBookableDate": None,
+        "availableDays": [
+            {
+                "date": "2030-01-08",
+                "providerIDs": "1",
+                "offices": [{"officeId": "1", "appointments": [int(first.starts_at.timestamp())]}],
+            },
+            {"date": "2030-01-09", "providerIDs": "1,2", "offices": []},
+            {"date": "2030-03-20", "providerIDs": "2", "offices": []},
+        ],
+    }
+
+
+def test_a_horizon_answer_lists_every_office_day_and_times_only_the_first() -> None:
+    horizon = (dt.date(2030, 1, 7), dt.date(2030, 4, 7))
+    seen = parse_calendar(_horizon_answer(), url="u", office_ids=[1, 2], window=horizon)
+    assert (seen.painted_from, seen.painted_to) == horizon, "the day list covers every month of the window"
+    assert seen.timed == {(dt.date(2030, 1, 8), 1), (dt.date(2030, 1, 8), 2)}
+    assert seen.unverified() == {(dt.date(2030, 1, 9), 1), (dt.date(2030, 1, 9), 2), (dt.date(2030, 3, 20), 2)}
+    slot_at_2 = SeenSlot(dt.datetime(2030, 1, 9, 9, tzinfo=dt.UTC), 2)
+    assert not seen.shows_gone(slot_at_2), "listed but not timed: neither seen nor gone"
+    assert seen.shows_gone(SeenSlot(dt.datetime(2030, 1, 8, 9, tzinfo=dt.UTC), 2)), "timed: office 2 had none"
+    assert seen.shows_gone(SeenSlot(dt.datetime(2030, 3, 20, 9, tzinfo=dt.UTC), 1)), "painted, office 1 not listed"
+    verified = seen.verified_by(
+        parse_calendar(
+            {**_horizon_answer(), "slotsStartDate": "2030-01-09", "slotsEndDate": "2030-01-09", "availableDays": []},
+            url="u",
+            office_ids=[1, 2],
+            window=(dt.date(2030, 1, 9), dt.date(2030, 1, 9)),
+        )
+    )
+    assert verified.shows_gone(slot_at_2), "a verification without times proves the office day empty"
+    assert verified.listed == seen.listed, "a verification's day list is not taken"
+
+
+def test_a_later_month_is_painted_where_the_portal_moved_the_window() -> None:
+    """A one-day window in a month without bookable days jumps to the first bookable day after it."""
+    body = {**_horizon_answer(), "slotsStartDate": "2030-03-20", "slotsEndDate": "2030-03-20", "availableDays": []}
+    seen = parse_calendar(body, url="u", office_ids=[2], window=(dt.date(2030, 2, 3), dt.date(2030, 2, 3)))
+    assert (seen.painted_from, seen.painted_to) == (dt.date(2030, 3, 1), dt.date(2030, 3, 31))
 
 
 @pytest.mark.parametrize(
@@ -77,25 +145,38 @@ def test_error_answers_become_typed_failures(status: int, code: str, failure: ty
         raise_for_answer(url="u", status=status, body=body)
 
 
-def test_one_request_asks_for_every_office_like_the_city_page() -> None:
+def test_one_request_asks_for_every_office_over_the_whole_horizon() -> None:
     url = calendar_url("https://portal/api", office_ids=[10489, 10503], service_id=1063475, today=dt.date(2026, 8, 21))
     query = parse_qs(urlsplit(url).query)
     assert urlsplit(url).path == "/api/available-calendar/"
     assert query["officeIds"] == ["10489,10503"]
-    assert query["slotsStartDate"] == query["slotsEndDate"] == ["2026-08-21"]
-    assert query["endDate"] == ["2027-02-20"]
+    assert query["slotsStartDate"] == query["startDate"] == ["2026-08-21"]
+    assert query["slotsEndDate"] == query["endDate"] == ["2027-02-20"]
 
 
-def test_a_coalesced_answer_is_cut_down_to_one_target_for_its_page() -> None:
-    body = {
-        "availableDays": [
-            {"date": "2030-01-02", "providerIDs": "1,2", "offices": [{"officeId": "1", "appointments": [1]}]},
-            {"date": "2030-01-03", "providerIDs": "2", "offices": []},
-        ]
-    }
-    cut = page_calendar(body, [1])
-    assert cut["availableDays"] == [
-        {"date": "2030-01-02", "providerIDs": "1", "offices": [{"officeId": "1", "appointments": [1]}]}
+def test_a_verification_asks_for_one_day_like_a_person_picking_it() -> None:
+    day = dt.date(2026, 10, 7)
+    url = calendar_url("https://p/api", office_ids=[10489], service_id=1063475, today=dt.date(2026, 8, 21), day=day)
+    query = parse_qs(urlsplit(url).query)
+    assert query["slotsStartDate"] == query["slotsEndDate"] == ["2026-10-07"]
+    assert query["startDate"] == ["2026-08-21"]
+
+
+def test_the_page_is_shown_the_finding_day_of_its_target() -> None:
+    seen = parse_calendar(
+        _horizon_answer(), url="u", office_ids=[1, 2], window=(dt.date(2030, 1, 7), dt.date(2030, 4, 7))
+    )
+    later = SeenSlot(dt.datetime(2030, 3, 20, 9, tzinfo=dt.UTC), 2)
+    verified = seen.verified_by(type(seen)(frozenset({later}), timed=frozenset({later.office_day}))).only_offices([2])
+    body = calendar_from(verified, today=dt.date(2030, 1, 7), day=dt.date(2030, 3, 20))
+    assert body["slotsStartDate"] == body["slotsEndDate"] == "2030-03-20"
+    assert body["availableDays"] == [
+        {"date": "2030-01-09", "providerIDs": "2", "offices": []},
+        {
+            "date": "2030-03-20",
+            "providerIDs": "2",
+            "offices": [{"officeId": "2", "appointments": [int(later.starts_at.timestamp())]}],
+        },
     ]
 
 
@@ -126,8 +207,13 @@ def test_the_page_gets_the_catalogue_of_its_service_only() -> None:
 
 
 def test_the_legacy_generation_reads_the_same_way() -> None:
-    days = {"availableDays": [{"time": "2024-08-22", "providerIDs": "9999998"}]}
-    appointments = {"offices": [{"officeId": "9999998", "appointments": [32526616522]}]}
-    seen = parse_legacy(days, appointments, day=dt.date(2024, 8, 22), url="u")
+    days = {
+        "availableDays": [{"time": "2024-08-22", "providerIDs": "9999998"}, {"time": "2024-09-02", "providerIDs": "1"}]
+    }
+    appointments = {"offices": [{"officeId": "9999998", "appointments": [1724313600]}]}
+    listed = parse_legacy_days(days, url="u", today=dt.date(2024, 8, 21))
+    assert listed.listed == {(dt.date(2024, 8, 22), OFFICE), (dt.date(2024, 9, 2), 1)}
+    assert listed.painted_to == dt.date(2025, 2, 20), "the legacy day list covers the whole horizon"
+    seen = listed.verified_by(parse_legacy_day(appointments, url="u", day=dt.date(2024, 8, 22), office_ids=[OFFICE, 1]))
     assert len(seen.slots) == 1
-    assert seen.bookable_days == {dt.date(2024, 8, 22)}
+    assert seen.unverified() == {(dt.date(2024, 9, 2), 1)}

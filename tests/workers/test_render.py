@@ -29,7 +29,7 @@ from core.subscriptions import create_subscription
 from tests.workers.test_booking import API, DAY, farm_settings
 from workers.check import add_thumbnail, check_service
 from workers.farm import Farm
-from workers.portal import calendar_url, page_calendar, page_catalogue
+from workers.portal import calendar_from, calendar_url, horizon, page_catalogue, parse_calendar
 from workers.render import Answers, asks_for
 
 WOHNSITZ = 1063475
@@ -53,9 +53,10 @@ def answers(farm: Farm, office: int) -> Answers:
     """What a check of ``office`` holds: the service's catalogue and the calendar cut down to the office."""
     today = dt.date.today()
     url = calendar_url(farm.settings.portal_api_url, office_ids=list(NAMES), service_id=WOHNSITZ, today=today)
-    calendar = httpx.get(url).json()
+    seen = parse_calendar(httpx.get(url).json(), url=url, office_ids=list(NAMES), window=horizon(today))
     offices = (office, RUPPERT_PEER) if office == RUPPERT else (office,)
-    return Answers(page_catalogue(farm.catalogue.raw(), WOHNSITZ), page_calendar(calendar, offices), None)
+    calendar = calendar_from(seen.only_offices(offices), today=today, day=DAY)
+    return Answers(page_catalogue(farm.catalogue.raw(), WOHNSITZ), calendar, None)
 
 
 class Watching:
