@@ -1,7 +1,8 @@
 """Built-in sample of the city's DLDB export, used when no ``dldb_path`` is set.
 
-A handful of real offices and services, trimmed from ``locations_de.json`` / ``services_de.json``
-(DLDB export of 2026-06-08, PORTAL.md §2.8) to the fields the catalogue reads. The shared-booking group of
+A handful of real offices (among them the six Bürgerbüros offering Wohnsitzanmeldung) and services, trimmed
+from ``locations_de.json`` / ``services_de.json`` (DLDB export of 2026-06-08, PORTAL.md §2.8) to the fields the
+catalogue reads. The shared-booking group of
 Ruppertstraße is cut down to the two offices that are part of the sample (10489, 10503).
 """
 
@@ -54,6 +55,105 @@ LOCATIONS: list[dict[str, Any]] = [
         "showAlternativeLocations": True,
         "slotTimeInMinutes": 5,
         "prio": 90,
+        "services": [
+            {"service": "1063441", "appointment": {"slots": "3"}, "duration": 15},
+            {"service": "1063453", "appointment": {"slots": "3"}, "duration": 15},
+            {"service": "1063475", "appointment": {"slots": "3"}, "duration": 15},
+        ],
+    },
+    {
+        "id": "102523",
+        "name": "Bürgerbüro Leonrodstraße (KVR-II/232)",
+        "displayName": "Bürgerbüro Leonrodstraße",
+        "displayNameAlternatives": ["Hauptabteilung II Bürgerangelegenheiten", "Bürgerbüro Leonrodstraße"],
+        "organization": "Landeshauptstadt München",
+        "organizationUnit": "Kreisverwaltungsreferat",
+        "public": True,
+        "address": {
+            "house_number": "21",
+            "city": "München",
+            "postal_code": "80634",
+            "street": "Leonrodstraße",
+            "hint": False,
+        },
+        "geo": {"lat": "48.15373540479546", "lon": "11.53566694321507"},
+        "showAlternativeLocations": True,
+        "slotTimeInMinutes": 5,
+        "prio": 50,
+        "services": [
+            {"service": "1063441", "appointment": {"slots": "3"}, "duration": 15},
+            {"service": "1063453", "appointment": {"slots": "3"}, "duration": 15},
+            {"service": "1063475", "appointment": {"slots": "3"}, "duration": 15},
+        ],
+    },
+    {
+        "id": "102524",
+        "name": "Bürgerbüro Scheidplatz (KVR-II/233)",
+        "displayName": "Bürgerbüro Scheidplatz",
+        "displayNameAlternatives": ["Hauptabteilung II Bürgerangelegenheiten", "Bürgerbüro Scheidplatz"],
+        "organization": "Landeshauptstadt München",
+        "organizationUnit": "Kreisverwaltungsreferat",
+        "public": True,
+        "address": {
+            "house_number": "77",
+            "city": "München",
+            "postal_code": "80804",
+            "street": "Belgradstraße",
+            "hint": False,
+        },
+        "geo": {"lat": "48.16764661825359", "lon": "11.573678825352774"},
+        "showAlternativeLocations": True,
+        "slotTimeInMinutes": 5,
+        "services": [
+            {"service": "1063441", "appointment": {"slots": "3"}, "duration": 15},
+            {"service": "1063453", "appointment": {"slots": "3"}, "duration": 15},
+            {"service": "1063475", "appointment": {"slots": "3"}, "duration": 15},
+        ],
+    },
+    {
+        "id": "102526",
+        "name": "Bürgerbüro Forstenrieder Allee (KVR-II/234)",
+        "displayName": "Bürgerbüro Forstenrieder Allee",
+        "displayNameAlternatives": ["Hauptabteilung II Bürgerangelegenheiten", "Bürgerbüro Forstenrieder Allee"],
+        "organization": "Landeshauptstadt München",
+        "organizationUnit": "Kreisverwaltungsreferat",
+        "public": True,
+        "address": {
+            "house_number": "61a",
+            "city": "München",
+            "postal_code": "81476",
+            "street": "Forstenrieder Allee",
+            "hint": False,
+        },
+        "geo": {"lat": "48.09383449028204", "lon": "11.499207248529052"},
+        "showAlternativeLocations": True,
+        "slotTimeInMinutes": 5,
+        "prio": 60,
+        "services": [
+            {"service": "1063441", "appointment": {"slots": "3"}, "duration": 15},
+            {"service": "1063453", "appointment": {"slots": "3"}, "duration": 15},
+            {"service": "1063475", "appointment": {"slots": "3"}, "duration": 15},
+        ],
+    },
+    {
+        "id": "54261",
+        "name": "Bürgerbüro Pasing (KVR-II/235)",
+        "displayName": "Bürgerbüro Pasing",
+        "displayNameAlternatives": ["Hauptabteilung II Bürgerangelegenheiten Bürgerbüro Pasing"],
+        "organization": "Landeshauptstadt München",
+        "organizationUnit": "Kreisverwaltungsreferat",
+        "public": True,
+        "address": {
+            "house_number": "486",
+            "city": "München",
+            "postal_code": "81241",
+            "street": "Landsberger Straße",
+            "hint": False,
+        },
+        "geo": {"lat": "48.14705741244207", "lon": "11.462114791739525"},
+        "showAlternativeLocations": True,
+        "slotTimeInMinutes": 5,
+        "prio": 80,
         "services": [
             {"service": "1063441", "appointment": {"slots": "3"}, "duration": 15},
             {"service": "1063453", "appointment": {"slots": "3"}, "duration": 15},

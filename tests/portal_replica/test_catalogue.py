@@ -44,7 +44,7 @@ async def test_builtin_sample_when_no_dldb_path() -> None:
     async with client_for(create_app(ReplicaConfig(dldb_path=None))) as client:
         body = (await client.get(f"{API}/offices-and-services/")).json()
     ids = {o["id"] for o in body["offices"]}
-    assert ids == {10489, 10503, 102522, 10462, 10461, 10308175, 10308013}
+    assert ids == {10489, 10503, 102522, 102523, 102524, 102526, 54261, 10462, 10461, 10308175, 10308013}
     assert office(body, 10489)["sharedBookingOfficeIds"] == [10489, 10503]
     assert office(body, 10461)["scope"]["captchaActivatedRequired"] is True
     pairs = {(r["officeId"], r["serviceId"]) for r in body["relations"]}
