@@ -74,7 +74,7 @@ class FarmState(Collector):
             raw = read_budget(self.client, self.portal)
             last, count = float(raw.get("last", 0)), float(raw.get("count", 0))
             used.add_metric([self.portal], count if now - last < budget.silence else 0.0)
-            limit.add_metric([self.portal], float(budget.run_limit(Priority.CHECK)))
+            limit.add_metric([self.portal], float(budget.run_limit(Priority.VERIFY)))  # checks and verifications
             blocked.add_metric([self.portal], max(0.0, float(raw.get("blocked_until", 0)) - now))
         yield from (breaker, used, limit, blocked)
 

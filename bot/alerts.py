@@ -48,6 +48,7 @@ def caption(message: AlertMessage, *, catalogue: Catalogue | None, link_base: st
         service=formats.service_name(catalogue, message.service_id),
         office=formats.office_name(catalogue, message.office_id),
         times=shown,
+        seen=formats.clock_seconds_at(message.seen_at),
         link=booking_link(link_base, service_id=message.service_id, office_id=message.office_id),
     )
 

@@ -24,6 +24,7 @@ from bot import booking, keyboards
 from bot.context import deps_of
 from bot.replies import answer, language, say
 from bot.texts import text
+from core.bookings import slot_gone
 from core.contacts import ContactData, InvalidContact, get_contact, save_contact, valid_email, valid_name, valid_phone
 
 NAME, EMAIL, PHONE = "contact:name", "contact:email", "contact:phone"
@@ -69,8 +70,8 @@ async def book_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | 
     await answer(update, context)
     data = update.callback_query.data if update.callback_query else None
     slot_id = int((data or "book:0").rsplit(":", 1)[-1])
-    if await _stored(update, context) is not None:
-        await booking.book(update, context, slot_id)
+    if await _stored(update, context) is not None or await deps_of(context).db(lambda s: slot_gone(s, slot_id=slot_id)):
+        await booking.book(update, context, slot_id)  # books, or says at once that the time is gone
         return None  # a conversation in progress (a /watch) goes on
     _data(context)[PENDING] = slot_id
     return await _ask_name(update, context, text(await language(update, context), "contact_first"))

@@ -30,6 +30,11 @@ def clock_at(value: dt.datetime) -> str:
     return clock(value.astimezone(MUNICH).time())
 
 
+def clock_seconds_at(value: dt.datetime) -> str:
+    """The time of day in Munich to the second: ``09:14:03``."""
+    return value.astimezone(MUNICH).strftime("%H:%M:%S")
+
+
 def short_moment(value: dt.datetime) -> str:
     """Day and time in Munich, short: ``04.03. 09:00``."""
     local = value.astimezone(MUNICH)

@@ -1,4 +1,8 @@
-"""Alerts waiting to be sent: grouped per subscriber and check, so one finding is one message."""
+"""Alerts waiting to be sent: grouped per subscriber and check, so one finding is one message.
+
+An alert is sent only while it is still true: its slot open and ahead, its subscription and chat active.
+Pending alerts that are no longer true (the bot was away, say) are dropped: marked sent without a message.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, not_, select, update
 from sqlalchemy.orm import Session
 
-from core.models import Alert, Evidence, Slot, Subscription, Target, User, utcnow
+from core.models import Alert, Check, Evidence, Slot, Subscription, Target, User, utcnow
 
 ALERTS_WAKE_KEY = "mta:alerts:wake"  # workers push here after queueing alerts; the bot waits on it
 
@@ -25,29 +29,55 @@ class AlertMessage:
     service_id: int
     office_id: int
     check_id: int
+    seen_at: dt.datetime  # when the check that found the slots asked the portal, aware UTC
     slot_times: tuple[dt.datetime, ...]  # aware UTC, sorted
     screenshot_path: str | None
     slot_ids: tuple[int, ...] = ()  # in the order of slot_times, for the Book buttons
 
 
-def pending_messages(session: Session, *, limit: int = 5000) -> list[AlertMessage]:
+_Row = tuple[Alert, Slot, Subscription, User, Target, dt.datetime]  # the last: the check's started_at
+
+
+def _live(now: dt.datetime) -> ColumnElement[bool]:
+    """An alert still worth sending: its slot open and not begun, its subscription and chat active."""
+    return and_(Slot.gone_at.is_(None), Slot.starts_at > now, Subscription.active.is_(True), User.active.is_(True))
+
+
+def drop_stale(session: Session, *, now: dt.datetime | None = None) -> int:
+    """Mark pending alerts that are no longer true as sent, so they are never sent; how many there were."""
+    stale = (
+        select(Alert.id)
+        .join(Slot, Slot.id == Alert.slot_id)
+        .join(Subscription, Subscription.id == Alert.subscription_id)
+        .join(User, User.id == Subscription.user_id)
+        .where(Alert.sent_at.is_(None), not_(_live(now or utcnow())))
+    )
+    result = session.execute(update(Alert).where(Alert.id.in_(stale)).values(sent_at=utcnow()))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def pending_messages(session: Session, *, now: dt.datetime | None = None, limit: int = 5000) -> list[AlertMessage]:
+    """One message per (subscription, check) of the pending alerts still true; the others are dropped first."""
+    now = now or utcnow()
+    drop_stale(session, now=now)
     rows = session.execute(
-        select(Alert, Slot, Subscription, User, Target)
+        select(Alert, Slot, Subscription, User, Target, Check.started_at)
         .join(Slot, Slot.id == Alert.slot_id)
         .join(Subscription, Subscription.id == Alert.subscription_id)
         .join(User, User.id == Subscription.user_id)
         .join(Target, Target.id == Slot.target_id)
-        .where(Alert.sent_at.is_(None), User.active.is_(True))
+        .join(Check, Check.id == Alert.check_id)
+        .where(Alert.sent_at.is_(None), _live(now))
         .order_by(Alert.id)
         .limit(limit)
     ).all()
-    groups: dict[tuple[int, int], list[tuple[Alert, Slot, Subscription, User, Target]]] = defaultdict(list)
-    for alert, slot, subscription, user, target in rows:
-        groups[(subscription.id, alert.check_id)].append((alert, slot, subscription, user, target))
+    groups: dict[tuple[int, int], list[_Row]] = defaultdict(list)
+    for alert, slot, subscription, user, target, seen_at in rows:
+        groups[(subscription.id, alert.check_id)].append((alert, slot, subscription, user, target, seen_at))
     screenshots = _screenshots(session, check_ids={check_id for _, check_id in groups})
     messages = []
     for (_, check_id), items in groups.items():
-        _, _, subscription, user, target = items[0]
+        _, _, subscription, user, target, seen_at = items[0]
         slots = sorted((s for _, s, *_ in items), key=lambda s: (s.starts_at, s.id))
         messages.append(
             AlertMessage(
@@ -57,6 +87,7 @@ def pending_messages(session: Session, *, limit: int = 5000) -> list[AlertMessag
                 service_id=subscription.service_id,
                 office_id=target.office_id,
                 check_id=check_id,
+                seen_at=seen_at,
                 slot_times=tuple(s.starts_at for s in slots),
                 screenshot_path=screenshots.get(check_id),
                 slot_ids=tuple(s.id for s in slots),

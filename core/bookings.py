@@ -112,8 +112,19 @@ def _insert(session: Session, booking: Booking) -> Booking | None:
     return booking
 
 
+def is_gone(slot: Slot, *, now: dt.datetime | None = None) -> bool:
+    """Whether a slot can no longer be booked: a check saw it taken, or its time has come."""
+    return slot.gone_at is not None or slot.starts_at <= (now or utcnow())
+
+
+def slot_gone(session: Session, *, slot_id: int) -> bool:
+    """Whether the slot of a Book button can no longer be booked (an unknown slot is none to book)."""
+    slot = session.get(Slot, slot_id)
+    return slot is None or is_gone(slot)
+
+
 def request_booking(session: Session, *, user_id: int, slot_id: int) -> BookingView:
-    """A tap on "Book" under an alert: book that slot for the user who was alerted of it."""
+    """A tap on "Book" under an alert: book that slot for the user who was alerted of it, while it is free."""
     row = session.execute(
         select(Subscription.id, Slot, Target.service_id)
         .join(Alert, Alert.subscription_id == Subscription.id)
@@ -124,9 +135,11 @@ def request_booking(session: Session, *, user_id: int, slot_id: int) -> BookingV
     ).first()
     if row is None:
         raise BookingRefused("book_not_yours")
+    subscription_id, slot, service_id = row
+    if is_gone(slot):
+        raise BookingRefused("book_gone")
     if get_contact(session, user_id=user_id) is None:
         raise BookingRefused("book_no_contact")
-    subscription_id, slot, service_id = row
     booking = _insert(
         session,
         _new(user_id, subscription_id, slot, service_id, source="tap", key=f"tap:{user_id}:{slot.id}"),

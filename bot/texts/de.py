@@ -151,7 +151,7 @@ TEXTS: dict[str, str] = {
     "seconds": "{n} s",
     "minutes": "{n} min",
     # -- Meldungen
-    "alert": "Freier Termin: {service}\n{office}\n{times}\nJetzt buchen: {link}",
+    "alert": "Freier Termin: {service}\n{office}\n{times}\ngesehen {seen}\nJetzt buchen: {link}",
     "more_times": "und {n} weitere",
     "book_button": "Jetzt buchen",
     "book_slot_button": "{time} buchen",
@@ -198,6 +198,7 @@ TEXTS: dict[str, str] = {
         "anderen Termin buchen."
     ),
     "book_not_yours": "Dieser Termin lässt sich von hier aus nicht buchen.",
+    "book_gone": "Dieser Termin ist nicht mehr frei.",
     "book_no_contact": "Ich brauche zuerst Ihren Namen und Ihre E-Mail-Adresse: /contact.",
     "booked": (
         "Für Sie reserviert: {service}\n{office}\n{time}\n\n"

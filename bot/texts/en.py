@@ -142,7 +142,7 @@ TEXTS: dict[str, str] = {
     "seconds": "{n} s",
     "minutes": "{n} min",
     # -- alerts and portal news
-    "alert": "Free appointment: {service}\n{office}\n{times}\nBook now: {link}",
+    "alert": "Free appointment: {service}\n{office}\n{times}\nseen {seen}\nBook now: {link}",
     "more_times": "and {n} more",
     "book_button": "Book now",
     "book_slot_button": "Book {time}",
@@ -185,6 +185,7 @@ TEXTS: dict[str, str] = {
         "You already have a booking for this service (see /bookings). Cancel it there before booking another time."
     ),
     "book_not_yours": "This time cannot be booked from here.",
+    "book_gone": "This time is no longer free.",
     "book_no_contact": "I need your name and e-mail address first: /contact.",
     "booked": (
         "Reserved for you: {service}\n{office}\n{time}\n\n"

@@ -7,6 +7,7 @@ farm records them, then the bot is woken through Redis as the farm wakes it.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -21,10 +22,12 @@ from core import subscriptions as crud
 from core.bookings import BOOKINGS_WAKE_KEY
 from core.contacts import ContactData, get_contact, save_contact
 from core.db import transaction
-from core.models import Booking, Contact
+from core.models import Booking, Contact, Slot
 from core.settings import Settings
 from tests.bot.helpers import Chat, buttons, message_id, text_of
 from tests.bot.test_alerts import MONDAY, munich, screenshot, slots_open, subscribe
+from tests.bot.test_alerts import wake as wake_alerts
+from tests.core.test_alerts import found, watch
 
 ANNA_DATA = ContactData("Anna Muster", "anna@example.org", None)
 
@@ -112,6 +115,38 @@ async def test_a_tap_without_contact_data_asks_for_them_then_books(
     [refused] = await anna.press(shown["message_id"], "book:2")
     assert text_of(anna.screen(refused)).startswith("You already have a booking for this service")
     assert len(rows(sessions)) == 1
+
+
+async def test_a_tap_on_a_time_since_taken_says_so_at_once_and_books_nothing(
+    anna: Chat, sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    with transaction(sessions) as session:
+        [slot_id] = found(session, watch(session, anna.id), munich(MONDAY, 9))
+        save_contact(session, user_id=anna.id, data=ANNA_DATA)
+    wake_alerts(settings)
+    [shown] = await anna.answers(1)
+    assert buttons(anna.screen(shown))["Book 09:00"] == f"book:{slot_id}"
+
+    with transaction(sessions) as session:  # a later check saw it taken
+        session.get_one(Slot, slot_id).gone_at = dt.datetime.now(dt.UTC)
+    [told] = await anna.press(message_id(shown), f"book:{slot_id}")
+    assert text_of(anna.screen(told)) == "This time is no longer free."
+    assert rows(sessions) == []
+    assert tasks_sent(settings) == [], "no task: the portal is not asked"
+
+
+async def test_a_tap_on_a_gone_time_without_contact_data_says_so_before_asking_for_them(
+    anna: Chat, sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    with transaction(sessions) as session:
+        [slot_id] = found(session, watch(session, anna.id), munich(MONDAY, 9))
+    wake_alerts(settings)
+    [shown] = await anna.answers(1)
+    with transaction(sessions) as session:
+        session.get_one(Slot, slot_id).gone_at = dt.datetime.now(dt.UTC)
+    [told] = await anna.press(message_id(shown), f"book:{slot_id}")
+    assert text_of(anna.screen(told)) == "This time is no longer free."
+    assert rows(sessions) == []
 
 
 async def test_only_slots_the_user_was_alerted_of_can_be_booked(
