@@ -72,8 +72,52 @@ class Farm:
     def api_post(self, path: str, body: Any) -> httpx.Response:
         return httpx.post(f"{self.api}{path}", json=body, headers=AUTH, timeout=30)
 
+    def api_delete(self, path: str) -> None:
+        httpx.delete(f"{self.api}{path}", headers=AUTH, timeout=30).raise_for_status()
+
     def logs(self) -> str:
         return "\n".join(f"--- {n} ---\n{self.group.tail(n, 30)}" for n in self.group.children)
+
+
+def launch_farm(
+    group: ProcessGroup,
+    folder: Path,
+    *,
+    dldb: Path | None,
+    redis_url: str,
+    database_url: str,
+    bot: bool = True,
+    beat: bool = True,
+    replica_env: dict[str, str] | None = None,
+    **settings: str,
+) -> Farm:
+    """Start the farm's processes in ``group``. Without other settings, neither the replica nor the farm limit
+    the request rate: checks every 2 s."""
+    replica = start_replica(group, dldb=dldb, extra={"REPLICA_RATE_LIMIT_ENABLED": "false", **(replica_env or {})})
+    telegram_port = free_port()
+    group.start(
+        "telegram",
+        [PYTHON, "-m", "telegram_replica", "--port", str(telegram_port), "--token", TOKEN],
+        ready_url=f"http://127.0.0.1:{telegram_port}/__control__/health",
+    )
+    telegram = TelegramReplicaClient(f"http://127.0.0.1:{telegram_port}")
+    group.env = {
+        **farm_env(urls_replica=replica, database_url=database_url, redis_url=redis_url, evidence_dir=folder / "ev"),
+        "MTA_TELEGRAM_TOKEN": TOKEN,
+        "MTA_TELEGRAM_BASE_URL": telegram.base_url,
+        "MTA_TELEGRAM_BASE_FILE_URL": telegram.base_file_url,
+        "MTA_CHECK_INTERVAL_S": "2",
+        "MTA_PORTAL_RATE_LIMIT": "0",
+        "MTA_API_TOKEN": API_TOKEN,
+        **{f"MTA_{k.upper()}": v for k, v in settings.items()},
+    }
+    api = start_api(group)
+    start_worker(group, concurrency=2)
+    if beat:
+        start_beat(group, schedule_dir=folder)
+    if bot:
+        start_bot(group)
+    return Farm(group, replica, api, telegram)
 
 
 @pytest.fixture
@@ -83,42 +127,8 @@ def start_farm(
     """Start the farm on the given database; extra MTA_* settings as keyword arguments."""
     group = ProcessGroup(tmp_path / "logs")
 
-    def start(
-        database_url: str,
-        *,
-        bot: bool = True,
-        beat: bool = True,
-        replica_env: dict[str, str] | None = None,
-        **settings: str,
-    ) -> Farm:
-        """Without other settings, neither the replica nor the farm limit the request rate: checks every 2 s."""
-        replica = start_replica(group, dldb=dldb, extra={"REPLICA_RATE_LIMIT_ENABLED": "false", **(replica_env or {})})
-        telegram_port = free_port()
-        group.start(
-            "telegram",
-            [PYTHON, "-m", "telegram_replica", "--port", str(telegram_port), "--token", TOKEN],
-            ready_url=f"http://127.0.0.1:{telegram_port}/__control__/health",
-        )
-        telegram = TelegramReplicaClient(f"http://127.0.0.1:{telegram_port}")
-        group.env = {
-            **farm_env(
-                urls_replica=replica, database_url=database_url, redis_url=redis_url, evidence_dir=tmp_path / "ev"
-            ),
-            "MTA_TELEGRAM_TOKEN": TOKEN,
-            "MTA_TELEGRAM_BASE_URL": telegram.base_url,
-            "MTA_TELEGRAM_BASE_FILE_URL": telegram.base_file_url,
-            "MTA_CHECK_INTERVAL_S": "2",
-            "MTA_PORTAL_RATE_LIMIT": "0",
-            "MTA_API_TOKEN": API_TOKEN,
-            **{f"MTA_{k.upper()}": v for k, v in settings.items()},
-        }
-        api = start_api(group)
-        start_worker(group, concurrency=2)
-        if beat:
-            start_beat(group, schedule_dir=tmp_path)
-        if bot:
-            start_bot(group)
-        return Farm(group, replica, api, telegram)
+    def start(database_url: str, **options: Any) -> Farm:
+        return launch_farm(group, tmp_path, dldb=dldb, redis_url=redis_url, database_url=database_url, **options)
 
     yield start
     if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
