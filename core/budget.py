@@ -1,6 +1,6 @@
 """The farm's request budget, held in Redis and shared by every worker: the portal limiter's own model.
 
-The portal (PORTAL.md §2.6) lets ``limit`` requests through per IP and resets its count only after
+The portal (docs/portal.md, "Limiter") lets ``limit`` requests through per IP and resets its count only after
 ``silence`` seconds without a counted request. ``take`` grants a request only when the model says the
 portal will let it through (with our margin), atomically across processes and hosts, on Redis' clock.
 Bookings may use the last requests of a run, which checks leave to them. Every answer's

@@ -1,4 +1,4 @@
-"""A user's contact data for bookings: validated as the portal validates it (PORTAL.md §2.4.5), stored once.
+"""A user's contact data for bookings: validated as the portal validates it (docs/portal.md, "Booking"), stored once.
 
 The portal refuses an empty name (``invalidFamilyName``), an e-mail its regex rejects (no ``+``, no double
 dots; ``invalidEmail``) and a phone number that is not 7-15 digits with an optional leading ``+``

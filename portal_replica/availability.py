@@ -1,4 +1,4 @@
-"""Bookable days and free times: the ``available-calendar`` algorithm (PORTAL.md §2.4.2).
+"""Bookable days and free times: the ``available-calendar`` algorithm (docs/portal.md, "Calendar").
 
 Follows ``zmsbackend/.../Calendar/Service/CalendarAvailability.php::readAvailability``:
 

@@ -1,4 +1,4 @@
-"""Appointment processes: reserve → update → preconfirm → confirm, read and cancel (PORTAL.md §2.4.4-2.4.8).
+"""Appointment processes: reserve → update → preconfirm → confirm, read and cancel (docs/portal.md, "Booking").
 
 State machine: ``reserved`` (expires after ``reservationDuration`` minutes) → ``preconfirmed`` (activation
 mail; expires after ``activationDuration`` minutes) → ``confirmed``; ``deleted`` after a cancel. An expired

@@ -1,4 +1,4 @@
-"""ALTCHA proof-of-work challenges and the captcha token (PORTAL.md §2.4.3).
+"""ALTCHA proof-of-work challenges and the captcha token (docs/portal.md, "Captcha").
 
 - v1: ``{"algorithm","challenge","maxnumber","salt","signature"}``; solved by the ``number`` with
   ``sha256_hex(salt + str(number)) == challenge``.

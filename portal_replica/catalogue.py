@@ -1,4 +1,4 @@
-"""Offices, services and relations, built from the city's DLDB export (PORTAL.md §2.4.1, §2.8).
+"""Offices, services and relations, built from the city's DLDB export (docs/portal.md, "Catalogue" and "Real IDs").
 
 What comes from the DLDB data and what is a replica default:
 

@@ -1,4 +1,4 @@
-"""The citizen API endpoints (PORTAL.md §2.3-2.4): one plain function per route.
+"""The citizen API endpoints (docs/portal.md, "Catalogue" to "Booking"): one plain function per route.
 
 Each handler receives a ``Call`` and returns the success body or raises ``ApiError``; ``gate.py`` turns
 that into the HTTP answer. ``ROUTES`` maps (method, path below the API base) to the handler; anything

@@ -1,4 +1,4 @@
-"""The city's error catalogue (PORTAL.md §2.2, §2.5) and the error body builder.
+"""The city's error catalogue (docs/portal.md, "Conventions" and "Errors") and the error body builder.
 
 Messages follow ``zmscitizenapi/src/Zmscitizenapi/Utils/ErrorMessages.php``; keys that are missing there
 (``startDateAfterEndDate``, ``dateRangeTooLarge``) fall back to ``unknownError`` / 520 as on the portal.

@@ -1,4 +1,4 @@
-"""HS256 JSON Web Tokens with the standard library (the captcha token of PORTAL.md §2.4.3)."""
+"""HS256 JSON Web Tokens with the standard library (the captcha token of docs/portal.md, "Captcha")."""
 
 from __future__ import annotations
 

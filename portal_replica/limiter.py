@@ -1,4 +1,4 @@
-"""Per-IP rate limiter, exactly as the city's ``RateLimitingMiddleware`` (PORTAL.md §2.6).
+"""Per-IP rate limiter, exactly as the city's ``RateLimitingMiddleware`` (docs/portal.md, "Limiter").
 
 Each client IP has an entry ``{count, last}`` whose lifetime is ``silence`` seconds and is renewed by every
 counted request. The count therefore only returns to zero after ``silence`` seconds without a counted

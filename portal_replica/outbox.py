@@ -1,4 +1,4 @@
-"""The mails the portal would send: activation, confirmation and cancellation (PORTAL.md §2.4.6-2.4.8)."""
+"""The mails the portal would send: activation, confirmation and cancellation (docs/portal.md, "Booking")."""
 
 from __future__ import annotations
 

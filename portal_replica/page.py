@@ -1,4 +1,7 @@
-"""The booking page ``/buergerservice/terminvereinbarung.html`` and its static files (PORTAL.md §2.7)."""
+"""The booking page ``/buergerservice/terminvereinbarung.html`` and its static files.
+
+See docs/portal.md, "Booking page".
+"""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """Built-in sample of the city's DLDB export, used when no ``dldb_path`` is set.
 
 A handful of real offices (among them the six Bürgerbüros offering Wohnsitzanmeldung) and services, trimmed
-from ``locations_de.json`` / ``services_de.json`` (DLDB export of 2026-06-08, PORTAL.md §2.8) to the fields the
-catalogue reads. The shared-booking group of
-Ruppertstraße is cut down to the two offices that are part of the sample (10489, 10503).
+from ``locations_de.json`` / ``services_de.json`` (DLDB export of 2026-06-08, docs/portal.md, "Real IDs") to the
+fields the catalogue reads. The shared-booking group of Ruppertstraße is cut down to the two offices that are
+part of the sample (10489, 10503).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""ALTCHA captcha tokens (PORTAL.md §2.4.3): solved in the farm's browser, shared by every worker via Redis.
+"""ALTCHA captcha tokens (docs/portal.md, "Captcha"): solved in the farm's browser, shared by every worker via Redis.
 
 A token is bound to the client IP and lives 300 s; the farm has one egress, so one token serves every
 process until shortly before it expires. Solving costs two portal requests (challenge and verify).

@@ -1,6 +1,7 @@
-"""One check of one watched service: a single coalesced calendar request for all its watched offices.
+"""One check of one watched service: a calendar request over the whole horizon for all its watched offices,
+and one more for each newly listed day a subscriber could want (``workers.verify``).
 
-The request goes through the shared breaker; the answer is split per target; a target with slots it has
+The requests go through the shared breaker; the answers are split per target; a target with slots it has
 not seen open before gets evidence (the booking page rendering the answer) before it is recorded, so its
 alerts leave with the screenshot. The booking page is loaded ahead, after a new page's first check. A
 screenshot's thumbnail is made a few seconds later by its own task, outside the burst of renders.
@@ -163,7 +164,8 @@ def _ask(farm: Farm, service_id: int, watched: list[Watched], catalogue: Catalog
 
 
 def _ask_legacy(ask: _Asking, offices: list[int], watched: list[Watched], wanted: Wanted) -> Asked:
-    """The older generation: the horizon's day list, then the first listed day's times (docs/portal.md)."""
+    """The older generation: the horizon's day list, then the first listed day's times (docs/portal.md,
+    "Legacy availability")."""
     farm = ask.farm
     url = legacy_days_url(
         farm.settings.portal_api_url,

@@ -1,4 +1,6 @@
-"""The portal's own view of a booked appointment (``#/appointment/<hash>``, PORTAL.md §2.1), screenshotted.
+"""The portal's own view of a booked appointment (``#/appointment/<hash>``), screenshotted.
+
+The hash routes are in docs/portal.md, "Conventions".
 
 The page asks the API for the appointment; the farm answers from the process the portal has just returned,
 and the catalogue from its cache, so the screenshot costs the portal no request and shows what it said.
@@ -19,7 +21,7 @@ JSON = "application/json; charset=utf-8"
 
 
 def appointment_hash(process_id: int, auth_key: str) -> str:
-    """The hash of the portal's appointment links: base64 of ``{"id","authKey"}`` (PORTAL.md §2.4.7)."""
+    """The hash of the portal's appointment links: base64 of ``{"id","authKey"}`` (docs/portal.md, "Booking")."""
     raw = json.dumps({"id": str(process_id), "authKey": auth_key}, separators=(",", ":"))
     return base64.b64encode(raw.encode()).decode("ascii")
 

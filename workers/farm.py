@@ -100,7 +100,7 @@ class Farm:
         )
 
     def generation(self) -> str:
-        """Which API generation the portal runs (PORTAL.md §1): ``calendar`` unless it proved ``legacy``."""
+        """The portal's API generation (docs/portal.md, "Generations"): ``calendar`` unless it proved ``legacy``."""
         raw = self.redis.get(f"mta:portal:{self.portal}:generation")
         return raw.decode() if isinstance(raw, bytes) else "calendar"
 

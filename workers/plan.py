@@ -1,4 +1,4 @@
-"""Planning the farm's portal requests under the portal's limiter (PORTAL.md §2.6), for the shortest waits.
+"""Planning the farm's portal requests under the portal's limiter (docs/portal.md, "Limiter"), for the shortest waits.
 
 The city counts requests per IP and resets the count only after ``silence`` seconds without one, so the
 farm works in *runs*: at most ``max_requests`` requests, then the silence. Within a run, service ``k`` gets

@@ -1,4 +1,4 @@
-"""The portal's citizen API as PORTAL.md describes it: answers parsed into values, failures typed."""
+"""The portal's citizen API as docs/portal.md describes it: answers parsed into values, failures typed."""
 
 from __future__ import annotations
 
@@ -176,7 +176,7 @@ def calendar_url(
 def legacy_days_url(
     api_url: str, *, office_ids: Sequence[int], service_id: int, today: dt.date, captcha_token: str | None = None
 ) -> str:
-    """``available-days-by-office/`` of the portal generation before 2026-07 (PORTAL.md §2.4.2b)."""
+    """``available-days-by-office/`` of the portal generation before 2026-07 (docs/portal.md, "Legacy availability")."""
     params = {
         "startDate": today.isoformat(),
         "endDate": (today + dt.timedelta(days=HORIZON_DAYS)).isoformat(),
@@ -199,7 +199,7 @@ def legacy_appointments_url(
 
 
 def is_missing_route(status: int, body: Any) -> bool:
-    """The portal does not have this endpoint: the catch-all 404 ``notFound`` (PORTAL.md §2.2)."""
+    """The portal does not have this endpoint: the catch-all 404 ``notFound`` (docs/portal.md, "Generations")."""
     return status == 404 and "notFound" in error_codes(body)
 
 

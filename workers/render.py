@@ -1,6 +1,6 @@
 """Evidence: the city's booking page rendering exactly the answer the farm received, screenshotted.
 
-The page is driven as a person would (PORTAL.md §2.7: open the target's link, press "Weiter"), but every
+The page is driven as a person would (docs/portal.md, "Booking page": open the target's link, press "Weiter"), but every
 API call it makes is answered by the farm from what it already holds — the catalogue, the calendar answer,
 the captcha token — so rendering evidence costs the portal no request and shows what the portal said.
 Only the API's calls are intercepted: the page itself and its scripts load as they would for a person.
@@ -63,7 +63,7 @@ def booking_url(page_url: str, *, service_id: int, office_id: int) -> str:
 
 
 def _service_route(service_id: int) -> str:
-    """The booking page's route to a service's first step, with no office chosen (PORTAL.md §2.7)."""
+    """The booking page's route to a service's first step, with no office chosen (docs/portal.md, "Booking page")."""
     return f"/services/{service_id}"
 
 
@@ -96,13 +96,13 @@ def _answer(route: Route, api_prefix: str, answers: Answers) -> None:
 
 
 def _next_button(page: Page) -> Locator:
-    """Step 1's "Weiter" (PORTAL.md §2.7): it shows, enabled, once the step has rendered, and pressing it asks
-    for the calendar."""
+    """Step 1's "Weiter" (docs/portal.md, "Booking page"): it shows, enabled, once the step has rendered, and
+    pressing it asks for the calendar."""
     return page.get_by_role("button", name="Weiter", disabled=False)
 
 
 def asks_for(url: str, *, service_id: int, office_id: int) -> bool:
-    """Whether a calendar request (PORTAL.md §2.4.2: ``serviceIds``, ``officeIds`` comma-separated) is the
+    """Whether a calendar request (docs/portal.md, "Calendar": ``serviceIds``, ``officeIds`` comma-separated) is the
     target's: its one service, and its office among the offices asked for."""
     query = parse_qs(urlsplit(url).query)
     services = query.get("serviceIds", [""])[0].split(",")

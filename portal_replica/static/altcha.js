@@ -1,4 +1,4 @@
-/* ALTCHA-like proof-of-work widget for the replica's booking page (PORTAL.md §2.4.3).
+/* ALTCHA-like proof-of-work widget for the replica's booking page (docs/portal.md, "Captcha").
  * v1: find number with sha256_hex(salt + number) == challenge.
  * v2: key = SHA-256^cost(salt_bytes ‖ nonce_bytes ‖ uint32_be(counter))[:keyLength]; hex(key) starts with keyPrefix.
  * Uses WebCrypto when the page is a secure context, else a small pure-JS SHA-256. */

@@ -1,4 +1,4 @@
-/* Booking page of the replica: behaves like the city's zmscitizenview (PORTAL.md §2.7).
+/* Booking page of the replica: behaves like the city's zmscitizenview (docs/portal.md, "Booking page").
  * Step 1 "Leistung" loads offices-and-services only; the calendar is requested after "Weiter".
  * The root element carries data-state for automation: loading, service-ready, calendar-loading,
  * calendar-ready, reserved, preconfirmed, confirmed, appointment, cancelled, error. */

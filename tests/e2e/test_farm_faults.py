@@ -209,3 +209,13 @@ def test_a_legacy_portal_is_recognised_and_its_slots_found(start_farm: Callable[
     assert found[-1]["screenshot_url"], "the first finding carries its screenshot"
     paths = {r["path"].rstrip("/").rsplit("/", 1)[-1] for r in farm.admin("requests")}
     assert {"available-days-by-office", "available-appointments-by-office"} <= paths
+    # A later day, while the first stays bookable: the day list names it, and its appointments are asked for.
+    later = next_weekday(11)
+    farm.admin("slots/open", {"officeId": RUPPERT, "serviceId": WOHNSITZ, "date": later, "times": ["09:45"]})
+    wait_until(
+        lambda: any(s["starts_at"].startswith(later) for s in farm.api_get(f"/targets/{target}/slots")),
+        timeout=60,
+        what="the later day's slot found",
+    )
+    asked = [r for r in farm.admin("requests") if "available-appointments-by-office" in r["path"]]
+    assert any(f"date={later}" in r["query"] for r in asked), "the new day verified by its own request"

@@ -1,4 +1,4 @@
-"""available-calendar semantics (PORTAL.md §2.4.2): painting, narrowing, Vorlauf, prev/next, errors."""
+"""available-calendar semantics (docs/portal.md, "Calendar"): painting, narrowing, Vorlauf, prev/next, errors."""
 
 from __future__ import annotations
 

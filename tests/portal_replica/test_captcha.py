@@ -1,6 +1,6 @@
-"""ALTCHA v1 / v2 round trips, the IP-bound token and its enforcement (PORTAL.md §2.4.3).
+"""ALTCHA v1 / v2 round trips, the IP-bound token and its enforcement (docs/portal.md, "Captcha").
 
-The challenges are solved here independently of the replica's own helper, from the maths in PORTAL.md.
+The challenges are solved here independently of the replica's own helper, from the maths in docs/portal.md, "Captcha".
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""offices-and-services built from the DLDB export, and the built-in sample (PORTAL.md §2.4.1, §2.8)."""
+"""offices-and-services from the DLDB export, and the built-in sample (docs/portal.md, "Catalogue", "Real IDs")."""
 
 from __future__ import annotations
 

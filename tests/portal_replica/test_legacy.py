@@ -1,4 +1,4 @@
-"""The legacy generation (≤ muc45): *-by-office routes with singular params (PORTAL.md §2.4.2b)."""
+"""The legacy generation (≤ muc45): *-by-office routes with singular params (docs/portal.md, "Legacy availability")."""
 
 from __future__ import annotations
 

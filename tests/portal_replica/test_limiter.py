@@ -1,4 +1,4 @@
-"""The rate limiter of PORTAL.md §2.6, scaled down to 3 requests / 1 s of silence."""
+"""The rate limiter (docs/portal.md, "Limiter"), scaled down to 3 requests / 1 s of silence."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The booking page in Debian's Chromium against a uvicorn-served replica (PORTAL.md §2.7)."""
+"""The booking page in Debian's Chromium against a uvicorn-served replica (docs/portal.md, "Booking page")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Reading the portal's answers (PORTAL.md §2.4.2, §2.4.2b, §2.5): values for slots, typed failures otherwise."""
+"""Reading the portal's answers: values for slots, typed failures otherwise.
+
+See docs/portal.md, "Calendar", "Legacy availability" and "Errors".
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Evidence renders on the worker's warm page (PORTAL.md §2.7), against the portal replica in this process.
+"""Evidence renders on the worker's warm page (docs/portal.md, "Booking page"), against the in-process replica.
 
 The page stays loaded between findings and follows its own hash route to the next target (to the same target
 again by way of the service's first step); a page that does not follow it is loaded afresh. Either way the
