@@ -127,6 +127,7 @@ class CheckOut(BaseModel):
     finished_at: dt.datetime | None = Field(examples=["2030-03-04T08:00:09Z"])
     outcome: Outcome
     error: str | None = Field(examples=[None])
+    render_error: str | None = Field(None, examples=[None], description="Why the evidence screenshot was not made")
     slot_count: int = Field(examples=[2])
     request_url: str | None = Field(examples=["https://portal/api/citizen/available-calendar/?officeId=10489"])
     worker: str | None = Field(examples=["worker@farm1:4242"], description="hostname:pid of the process")
@@ -178,6 +179,14 @@ class PortalOut(BaseModel):
     budget: dict[str, str] = Field(
         examples=[{"count": "12", "last": "1900000000.5", "blocked_until": "0"}],
         description="The shared request budget as the workers keep it (core.budget), empty before the first request",
+    )
+    page_failures: int = Field(
+        0,
+        examples=[0],
+        description="Evidence renders of the booking page that failed in a row (its last: a check's render_error)",
+    )
+    page: Literal["ok", "changed"] = Field(
+        "ok", examples=["ok"], description="changed: so many renders failed in a row that the page seems changed"
     )
 
 

@@ -59,6 +59,7 @@ def check_out(check: CheckView, signer: Signer) -> CheckOut:
         finished_at=check.finished_at,
         outcome=check.outcome,
         error=check.error,
+        render_error=check.render_error,
         slot_count=check.slot_count,
         request_url=check.request_url,
         worker=check.worker,

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.detect import ALERT
 from bench.farm import BenchFarm, bench_farm, start_checking
 from core.contacts import ContactData, save_contact
 from core.db import transaction
@@ -47,7 +48,7 @@ def _wait(predicate: Any, *, timeout: float, what: str, interval: float = 0.02) 
 
 def _book_button(farm: BenchFarm, chat: int, clock: str) -> tuple[int, str] | None:
     """(message id, callback data) of the Book button for ``clock`` under an alert to ``chat``, once it came."""
-    for call in farm.telegram.calls("sendPhoto", chat, ok=True):
+    for call in farm.telegram.said(chat, ALERT):
         message = farm.telegram.message(chat, int(call.result["message_id"])) or {}
         for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
             for button in row:

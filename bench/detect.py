@@ -39,6 +39,7 @@ from core.models import Alert, Check, Subscription
 from workers.plan import Limiter, best_expected_wait, plan_run
 
 WOHNSITZ = 1063475
+ALERT = "Free appointment"  # how an alert begins (bot/texts/en.py)
 OFFICES = [10489, 102522, 102523, 102524, 102526]  # Bürgerbüros offering Wohnsitzanmeldung
 STEADY_INTERVAL = 5.0
 LIMIT, SILENCE = 10, 6.0
@@ -78,7 +79,7 @@ def _lane(farm: BenchFarm, chat: int, service: int, office: int, opens_at: float
     opened = time.time()
     at = f"{8 + seen % 10:02d}:00"
     farm.admin("slots/open", {"officeId": office, "serviceId": service, "date": _day(3), "times": [at]})
-    alert = farm.telegram.wait_for_calls("sendPhoto", chat, count=seen + 1, timeout=120)[-1]
+    alert = farm.telegram.wait_for_said(chat, ALERT, count=seen + 1, timeout=120)[-1]
     farm.admin("slots/close", {"officeId": office, "serviceId": service})
     if alert.time < opened:
         raise RuntimeError(f"chat {chat} was alerted before its slot opened: lanes that share a target")

@@ -33,9 +33,23 @@ class AlertMessage:
     slot_times: tuple[dt.datetime, ...]  # aware UTC, sorted
     screenshot_path: str | None
     slot_ids: tuple[int, ...] = ()  # in the order of slot_times, for the Book buttons
+    recorded_at: dt.datetime | None = None  # when the check was recorded: its screenshot follows soon after
+    render_failed: bool = False  # no screenshot will come
 
 
-_Row = tuple[Alert, Slot, Subscription, User, Target, dt.datetime]  # the last: the check's started_at
+@dataclass(frozen=True)
+class Proof:
+    """A finding's screenshot, made after its alert left as text: it follows as a reply to that message."""
+
+    alert_ids: tuple[int, ...]
+    chat_id: int
+    language: str
+    message_id: int
+    seen_at: dt.datetime
+    screenshot_path: str
+
+
+_Row = tuple[Alert, Slot, Subscription, User, Target, Check]
 
 
 def _live(now: dt.datetime) -> ColumnElement[bool]:
@@ -61,7 +75,7 @@ def pending_messages(session: Session, *, now: dt.datetime | None = None, limit:
     now = now or utcnow()
     drop_stale(session, now=now)
     rows = session.execute(
-        select(Alert, Slot, Subscription, User, Target, Check.started_at)
+        select(Alert, Slot, Subscription, User, Target, Check)
         .join(Slot, Slot.id == Alert.slot_id)
         .join(Subscription, Subscription.id == Alert.subscription_id)
         .join(User, User.id == Subscription.user_id)
@@ -72,12 +86,12 @@ def pending_messages(session: Session, *, now: dt.datetime | None = None, limit:
         .limit(limit)
     ).all()
     groups: dict[tuple[int, int], list[_Row]] = defaultdict(list)
-    for alert, slot, subscription, user, target, seen_at in rows:
-        groups[(subscription.id, alert.check_id)].append((alert, slot, subscription, user, target, seen_at))
+    for alert, slot, subscription, user, target, check in rows:
+        groups[(subscription.id, alert.check_id)].append((alert, slot, subscription, user, target, check))
     screenshots = _screenshots(session, check_ids={check_id for _, check_id in groups})
     messages = []
     for (_, check_id), items in groups.items():
-        _, _, subscription, user, target, seen_at = items[0]
+        _, _, subscription, user, target, check = items[0]
         slots = sorted((s for _, s, *_ in items), key=lambda s: (s.starts_at, s.id))
         messages.append(
             AlertMessage(
@@ -87,10 +101,12 @@ def pending_messages(session: Session, *, now: dt.datetime | None = None, limit:
                 service_id=subscription.service_id,
                 office_id=target.office_id,
                 check_id=check_id,
-                seen_at=seen_at,
+                seen_at=check.started_at,
                 slot_times=tuple(s.starts_at for s in slots),
                 screenshot_path=screenshots.get(check_id),
                 slot_ids=tuple(s.id for s in slots),
+                recorded_at=check.finished_at,
+                render_failed=check.render_error is not None,
             )
         )
     return messages
@@ -103,8 +119,46 @@ def _screenshots(session: Session, *, check_ids: set[int]) -> dict[int, str]:
     return {check_id: path for check_id, path in rows}
 
 
-def mark_sent(session: Session, *, alert_ids: Sequence[int]) -> None:
-    session.execute(update(Alert).where(Alert.id.in_(alert_ids)).values(sent_at=utcnow()))
+def screenshots_of(session: Session, *, check_ids: set[int]) -> dict[int, str | None]:
+    """Each check's screenshot once it exists; ``None`` for a check whose render failed (none will come)."""
+    failed = session.scalars(select(Check.id).where(Check.id.in_(check_ids), Check.render_error.is_not(None)))
+    return {**dict.fromkeys(failed), **_screenshots(session, check_ids=check_ids)}
+
+
+def mark_sent(session: Session, *, alert_ids: Sequence[int], message_id: int, with_proof: bool) -> None:
+    """The alerts were told in ``message_id``; ``with_proof``: that message carries their screenshot."""
+    now = utcnow()
+    proof = {"proof_sent_at": now} if with_proof else {}
+    session.execute(update(Alert).where(Alert.id.in_(alert_ids)).values(sent_at=now, message_id=message_id, **proof))
+
+
+def proofs_due(session: Session, *, since: dt.datetime) -> list[Proof]:
+    """Screenshots made since their alerts left as text (sent after ``since``): one reply per message."""
+    rows = session.execute(
+        select(Alert.id, Alert.message_id, User.id, User.language, Check.started_at, Evidence.path)
+        .join(Subscription, Subscription.id == Alert.subscription_id)
+        .join(User, User.id == Subscription.user_id)
+        .join(Check, Check.id == Alert.check_id)
+        .join(Evidence, (Evidence.check_id == Check.id) & (Evidence.kind == "screenshot"))
+        .where(
+            Alert.message_id.is_not(None),
+            Alert.proof_sent_at.is_(None),
+            Alert.sent_at > since,
+            User.active.is_(True),
+        )
+        .order_by(Alert.id)
+    ).all()
+    proofs: dict[tuple[int, int], Proof] = {}
+    for alert_id, message_id, chat_id, language, seen_at, path in rows:
+        assert message_id is not None  # the query's condition
+        known = proofs.get((chat_id, message_id))
+        ids = (*known.alert_ids, alert_id) if known else (alert_id,)
+        proofs[(chat_id, message_id)] = Proof(ids, chat_id, language, message_id, seen_at, path)
+    return list(proofs.values())
+
+
+def mark_proof_sent(session: Session, *, alert_ids: Sequence[int]) -> None:
+    session.execute(update(Alert).where(Alert.id.in_(alert_ids)).values(proof_sent_at=utcnow()))
 
 
 def deactivate_user(session: Session, *, user_id: int) -> None:

@@ -58,6 +58,7 @@ class CheckView:
     verdict: str | None
     reviewed_by: str | None
     reviewed_at: dt.datetime | None
+    render_error: str | None
     evidence: tuple[EvidenceView, ...] = field(default=(), kw_only=True)
 
 

@@ -20,6 +20,9 @@ CHECK_SECONDS = Histogram(
     "mta_check_duration_seconds", "Duration of one check", buckets=(0.25, 0.5, 1, 2, 4, 8, 16, 32, 64)
 )
 SLOTS_FOUND = Counter("mta_slots_found_total", "Slot appearances opened")
+RENDER_FAILURES = Counter(
+    "mta_render_failures_total", "Evidence screenshots of the booking page that could not be made (alerts went without)"
+)
 VERIFICATIONS = Counter(
     "mta_verifications_total", "Newly listed days asked for their times, by result (times, no_time)", ["result"]
 )

@@ -141,6 +141,7 @@ class Check(Base):
     error: Mapped[str | None] = mapped_column(Text)
     slot_count: Mapped[int] = mapped_column(Integer, default=0)
     request_url: Mapped[str | None] = mapped_column(Text)
+    render_error: Mapped[str | None] = mapped_column(Text)  # why the evidence screenshot could not be made
     verdict: Mapped[str | None] = mapped_column(String(16))  # confirmed | false_positive, by an operator
     reviewed_by: Mapped[str | None] = mapped_column(String(64))
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -194,7 +195,9 @@ class Alert(Base):
     slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id", ondelete="CASCADE"))
     check_id: Mapped[int] = mapped_column(ForeignKey("checks.id", ondelete="CASCADE"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)  # or dropped: no longer true
+    message_id: Mapped[int | None] = mapped_column(BigInteger)  # the chat's message that told it; None if dropped
+    proof_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # its screenshot reached the chat
 
 
 class Contact(Base):

@@ -35,7 +35,7 @@ def personal_data(session: Session, *, user_id: int) -> PersonalData | None:
     alerts_sent, last_alert_at = session.execute(
         select(func.count(Alert.id), func.max(Alert.sent_at))
         .join(Subscription, Subscription.id == Alert.subscription_id)
-        .where(Subscription.user_id == user_id, Alert.sent_at.is_not(None))
+        .where(Subscription.user_id == user_id, Alert.message_id.is_not(None))  # dropped alerts were never sent
     ).one()
     return PersonalData(
         user_id=user.id,

@@ -85,6 +85,17 @@ def news_of(announced: object, current: object) -> str | None:
     return None if decode_portal_state(announced) == state else state
 
 
+def page_failures_key(portal: str) -> str:
+    """Evidence renders of the booking page that failed in a row: the operator's sign that the page changed,
+    whatever the portal's API does."""
+    return f"mta:portal:{portal}:page-failures"
+
+
+def page_failures(client: redis.Redis, portal: str) -> int:
+    raw = client.get(page_failures_key(portal))
+    return int(raw) if isinstance(raw, bytes) else 0
+
+
 def plan_key(portal: str) -> str:
     """Where the workers' pacer keeps the current run plan (JSON, with the mean interval per service)."""
     return f"mta:plan:{portal}"

@@ -55,6 +55,15 @@ class Settings(BaseSettings):
         description="Seconds after a finding before its thumbnail is made: not in the burst of renders that a "
         "run's first checks bring",
     )
+    alert_photo_wait_s: float = Field(
+        0.5,
+        ge=0,
+        le=5,
+        description="Seconds an alert waits for its screenshot before it leaves as text (the photo follows)",
+    )
+    page_changed_after: int = Field(
+        3, ge=1, description="Evidence renders failed in a row after which the booking page counts as changed"
+    )
     captcha_reuse_s: float = Field(270.0, description="Seconds a captcha token is reused (it lives 300 s)")
     browser_page_uses: int = Field(200, description="Checks before a browser context and page are recycled")
     browser_uses: int = Field(2000, description="Checks before a browser is retired and relaunched")

@@ -6,6 +6,7 @@ client.send_text(42, "/start")
 [reply] = client.wait_for_calls("sendMessage", chat_id=42)
 """
 
+import json
 import time
 from types import TracebackType
 from typing import Any, Self
@@ -121,6 +122,24 @@ class TelegramReplicaClient:
         response.raise_for_status()
         return _CALLS.validate_python(response.json())
 
+    def said(self, chat_id: ChatId, prefix: str) -> list[Call]:
+        """The successful messages and photos to the chat whose text or caption starts with ``prefix``."""
+        sent = self.calls("sendMessage", chat_id, ok=True) + self.calls("sendPhoto", chat_id, ok=True)
+        return sorted((c for c in sent if _said(c).startswith(prefix)), key=lambda c: c.time)
+
+    def wait_for_said(self, chat_id: ChatId, prefix: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """``said`` once it holds ``count`` calls; ``TimeoutError`` otherwise."""
+        deadline = time.monotonic() + timeout
+        while len(found := self.said(chat_id, prefix)) < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{count} x {prefix!r} to {chat_id}: got {len(found)}")
+            time.sleep(0.1)
+        return found
+
+    def replies_to(self, chat_id: ChatId, message_id: int) -> list[Call]:
+        """The successful calls that answered the chat's message ``message_id``."""
+        return [c for c in self.calls(None, chat_id, ok=True) if _reply_to(c) == message_id]
+
     def message(self, chat_id: ChatId, message_id: int) -> dict[str, Any] | None:
         response = self._http.get(f"/messages/{chat_id}/{message_id}")
         if response.status_code == 404:
@@ -155,6 +174,20 @@ class TelegramReplicaClient:
         response = self._http.post(path, json=body)
         response.raise_for_status()
         return response.json()
+
+
+def _reply_to(call: Call) -> int | None:
+    """The message a call answers: ``reply_parameters`` (a JSON object, or its text in a form) or the older
+    ``reply_to_message_id``."""
+    given = call.params.get("reply_parameters")
+    if isinstance(given, str):
+        given = json.loads(given)
+    found = given.get("message_id") if isinstance(given, dict) else call.params.get("reply_to_message_id")
+    return int(found) if found is not None else None
+
+
+def _said(call: Call) -> str:
+    return str(call.params.get("text") or call.params.get("caption") or "")
 
 
 def _query(params: dict[str, Any]) -> dict[str, str]:

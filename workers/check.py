@@ -14,7 +14,6 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pybreaker
@@ -25,14 +24,13 @@ from core import metrics
 from core.alerts import ALERTS_WAKE_KEY
 from core.budget import Priority
 from core.catalogue import Catalogue, CatalogueError
-from core.checks import EvidenceFile, add_evidence, evidence_of, record_failure, record_observation
+from core.checks import record_failure, record_observation
 from core.db import transaction
 from core.demand import subscriber_interests, watched_offices
-from core.models import Check, Slot, utcnow
-from core.queue import ADD_THUMBNAIL
+from core.models import Check, utcnow
 from core.slots import MUNICH, Observation, SeenSlot, nothing_free
 from core.subscriptions import Filters
-from workers import evidence, render, verify
+from workers import evidence, proof, verify
 from workers.farm import Farm
 from workers.fetch import Answer, get_json
 from workers.portal import (
@@ -40,7 +38,6 @@ from workers.portal import (
     PortalChanged,
     PortalError,
     PortalUnavailable,
-    calendar_from,
     calendar_url,
     error_codes,
     horizon,
@@ -114,15 +111,11 @@ def _open_evidence_page(farm: Farm, service_id: int) -> None:
     if not farm.evidence_page.wants_opening(farm.browser.current_page):
         return
     try:
-        with farm.browser.page() as page, farm.browser.bounded("opening the booking page", _render_bound(farm)):
+        with farm.browser.page() as page, farm.browser.bounded("opening the booking page", proof.render_bound(farm)):
             catalogue = page_catalogue(farm.catalogue.raw(), service_id)
             farm.evidence_page.open(page, service_id=service_id, catalogue=catalogue)
     except Exception:  # the check is recorded; a finding loads the page itself
         log.warning("could not open the booking page ahead of findings", exc_info=True)
-
-
-def _render_bound(farm: Farm) -> float:
-    return farm.settings.browser_timeout_s * render.TIMED_STEPS
 
 
 def _watched(catalogue: Catalogue, service_id: int, targets: list[tuple[int, int]]) -> list[Watched]:
@@ -264,64 +257,6 @@ def _raise_for(farm: Farm, answer: Answer) -> None:
         raise
 
 
-def _new_slots(farm: Farm, target_id: int, observation: Observation) -> set[SeenSlot]:
-    """The slots seen that the target has not seen open before."""
-    with transaction(farm.sessions) as session:
-        rows = session.execute(
-            select(Slot.starts_at, Slot.office_id).where(Slot.target_id == target_id, Slot.gone_at.is_(None))
-        ).all()
-    return set(observation.slots - {SeenSlot(starts_at, office_id) for starts_at, office_id in rows})
-
-
-def _evidence(
-    farm: Farm, service_id: int, target: Watched, asked: Asked, seen: Observation
-) -> tuple[EvidenceFile, ...]:
-    """The raw answers, and for slots not seen open before the booking page's screenshot of the first one's day."""
-    files: dict[str, tuple[bytes, str, str]] = {"raw_json": (asked.raw, ".json", "application/json")}
-    new = _new_slots(farm, target.target_id, seen)
-    if new:
-        today = dt.datetime.now(MUNICH).date()
-        answers = render.Answers(
-            page_catalogue(farm.catalogue.raw(), service_id),
-            calendar_from(seen, today=today, day=min(new).local.date()),
-            asked.captcha_token,
-        )
-        try:
-            with farm.browser.page() as page, farm.browser.bounded("rendering evidence", _render_bound(farm)):
-                shot = farm.evidence_page.render(
-                    page, service_id=service_id, office_id=target.office_id, answers=answers
-                )
-            shot = evidence.cap_height(shot)
-            files["screenshot"] = (shot, ".png", "image/png")
-        except Exception:  # evidence is best effort; the finding itself must not be lost
-            log.warning("could not render evidence for target %s", target.target_id, exc_info=True)
-    return evidence.store(farm.settings.evidence_dir, target_id=target.target_id, files=files)
-
-
-def add_thumbnail(farm: Farm, *, check_id: int) -> bool:
-    """The review grid's thumbnail of a finding's screenshot; False when there is none to make (no screenshot,
-    or made already: the task may be delivered twice)."""
-    with transaction(farm.sessions) as session:
-        files = evidence_of(session, check_id=check_id)
-        check = session.get(Check, check_id)
-    shot = files.get("screenshot")
-    if check is None or shot is None or "thumbnail" in files or not Path(shot.path).is_file():
-        return False
-    made = {"thumbnail": (evidence.thumbnail(Path(shot.path).read_bytes()), ".png", "image/png")}
-    stored = evidence.store(farm.settings.evidence_dir, target_id=check.target_id, files=made)
-    with transaction(farm.sessions) as session:
-        add_evidence(session, check_id=check_id, evidence=stored)
-    return True
-
-
-def _thumbnail_later(farm: Farm, check_id: int) -> None:
-    """Its own task makes the thumbnail after the burst of findings; the API makes one if that is lost."""
-    try:
-        farm.tasks.send(ADD_THUMBNAIL, check_id, countdown=farm.settings.thumbnail_delay_s)
-    except Exception:  # the finding is recorded and alerted; a thumbnail is no reason to fail the check
-        log.warning("could not enqueue the thumbnail of check %s", check_id, exc_info=True)
-
-
 def _record(
     farm: Farm,
     service_id: int,
@@ -332,12 +267,14 @@ def _record(
     task_id: str | None,
     worker: str | None,
 ) -> list[int]:
-    ids = []
+    """Record every target's check and wake the bot for its alerts at once; the screenshots follow."""
+    ids, findings = [], []
     for target in watched:
         structlog.contextvars.unbind_contextvars("check_id")
         structlog.contextvars.bind_contextvars(target_id=target.target_id)
         seen = asked.observation.only_offices(target.offices)
-        files = _evidence(farm, service_id, target, asked, seen) if seen.slots else ()
+        files = {"raw_json": (asked.raw, ".json", "application/json")} if seen.slots else {}
+        stored = evidence.store(farm.settings.evidence_dir, target_id=target.target_id, files=files) if files else ()
         with transaction(farm.sessions) as session:
             check, opened = record_observation(
                 session,
@@ -347,18 +284,21 @@ def _record(
                 observation=seen,
                 request_url=asked.url,
                 worker=worker,
-                evidence=files,
+                evidence=stored,
             )
             ids.append(check.id)
         structlog.contextvars.bind_contextvars(check_id=check.id)
         log.info("check recorded: %s, %d slot(s), %d new", check.outcome, check.slot_count, len(opened))
         metrics.CHECKS.labels(check.outcome).inc()
         metrics.SLOTS_FOUND.inc(len(opened))
-        if opened:  # the bot sends this target's alerts now, while the next target's evidence renders
+        if opened:  # the bot sends this target's alerts now; their screenshot follows
             farm.redis.rpush(ALERTS_WAKE_KEY, str(check.id))
             farm.redis.ltrim(ALERTS_WAKE_KEY, -1000, -1)
-        if any(f.kind == "screenshot" for f in files):
-            _thumbnail_later(farm, check.id)
+            first = min(SeenSlot(s.starts_at, s.office_id) for s in opened).local.date()
+            findings.append(proof.Finding(check.id, target.target_id, target.office_id, seen, first))
+    for finding in findings:
+        structlog.contextvars.bind_contextvars(target_id=finding.target_id, check_id=finding.check_id)
+        proof.add_proof(farm, finding, service_id=service_id, captcha_token=asked.captcha_token)
     return ids
 
 

@@ -15,7 +15,7 @@ from core.checks import prune_routine_checks
 from core.db import transaction
 from core.demand import service_weights
 from core.heartbeats import beat
-from workers import booking, check, pacing
+from workers import booking, pacing, proof
 from workers.browser import BrowserGone
 from workers.celery_app import app
 from workers.check import check_service as run_check
@@ -91,8 +91,8 @@ def plan_checks() -> int:
 
 @app.task(name="workers.tasks.add_thumbnail")
 def add_thumbnail(check_id: int) -> bool:
-    """A finding's thumbnail, a few seconds after it was alerted (``check._thumbnail_later``)."""
-    return check.add_thumbnail(current_farm(), check_id=check_id)
+    """A finding's thumbnail, a few seconds after its screenshot (``proof.add_proof``)."""
+    return proof.add_thumbnail(current_farm(), check_id=check_id)
 
 
 @app.task(name="workers.tasks.book_slot")

@@ -14,7 +14,7 @@ from api.errors import OPERATOR_ERRORS, error_responses
 from api.schemas import PortalOut, WorkerOut
 from core.budget import read_budget
 from core.heartbeats import read_heartbeats
-from core.portal_state import breaker_state, decode_portal_state, portal_name, portal_state_key
+from core.portal_state import breaker_state, decode_portal_state, page_failures, portal_name, portal_state_key
 from core.settings import Settings
 
 router = APIRouter(
@@ -38,6 +38,8 @@ def portal_out(client: redis.Redis, settings: Settings) -> PortalOut:
         breaker=breaker if breaker in ("open", "half-open") else "closed",
         state=decode_portal_state(client.get(portal_state_key(portal)), breaker=breaker),
         budget=read_budget(client, portal),
+        page_failures=(failures := page_failures(client, portal)),
+        page="changed" if failures >= settings.page_changed_after else "ok",
     )
 
 

@@ -152,6 +152,7 @@ TEXTS: dict[str, str] = {
     "minutes": "{n} min",
     # -- Meldungen
     "alert": "Freier Termin: {service}\n{office}\n{times}\ngesehen {seen}\nJetzt buchen: {link}",
+    "proof": "Die Buchungsseite der Stadt, gesehen {seen}",
     "more_times": "und {n} weitere",
     "book_button": "Jetzt buchen",
     "book_slot_button": "{time} buchen",

@@ -143,6 +143,7 @@ TEXTS: dict[str, str] = {
     "minutes": "{n} min",
     # -- alerts and portal news
     "alert": "Free appointment: {service}\n{office}\n{times}\nseen {seen}\nBook now: {link}",
+    "proof": "The city's booking page, as seen {seen}",
     "more_times": "and {n} more",
     "book_button": "Book now",
     "book_slot_button": "Book {time}",

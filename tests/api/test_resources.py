@@ -20,7 +20,7 @@ from core.checks import record_observation
 from core.db import transaction
 from core.heartbeats import beat
 from core.models import Evidence
-from core.portal_state import portal_name, record_portal_state
+from core.portal_state import page_failures_key, portal_name, record_portal_state
 from core.slots import nothing_free
 from tests.api.conftest import (
     AUTH,
@@ -219,6 +219,7 @@ async def test_portal_and_workers_come_from_redis(
     portal = portal_name(api_settings("", private_redis_url, Path()).portal_api_url)
     record_portal_state(client, portal, "blocked")
     client.hset(budget_key(portal), mapping={"count": "12", "last": "1900000000.5"})
+    client.set(page_failures_key(portal), 3)
     beat(client, worker="worker@a:1", browsers_open=1, checks_done=40)
     beat(client, worker="worker@b:2", browsers_open=0, checks_done=3, now=dt.datetime.now().timestamp() - 600)
     async with make_client(redis_url=private_redis_url) as api:
@@ -230,6 +231,8 @@ async def test_portal_and_workers_come_from_redis(
         "breaker": "closed",
         "state": "blocked",
         "budget": {"count": "12", "last": "1900000000.5"},
+        "page_failures": 3,
+        "page": "changed",
     }
     assert (workers["worker@a:1"]["alive"], workers["worker@a:1"]["checks_done"]) == (True, 40)
     assert workers["worker@b:2"]["alive"] is False

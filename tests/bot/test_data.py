@@ -43,7 +43,7 @@ def with_an_alert(db: sessionmaker[Session]) -> int:
             observation=Observation(frozenset({slot}), frozenset({slot.office_day}), frozenset({slot.office_day})),
             request_url=None,
         )
-        session.execute(Alert.__table__.update().values(sent_at=dt.datetime.now(dt.UTC)))
+        session.execute(Alert.__table__.update().values(sent_at=dt.datetime.now(dt.UTC), message_id=1))
         return target.id
 
 

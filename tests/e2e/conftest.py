@@ -17,11 +17,13 @@ import pytest
 from launch.farm import farm_env, start_api, start_beat, start_bot, start_replica, start_worker
 from launch.processes import PYTHON, ProcessGroup, free_port
 from telegram_replica.client import TelegramReplicaClient
+from telegram_replica.records import Call
 
 TOKEN = "123456:TEST-TOKEN"
 API_TOKEN = secrets.token_urlsafe(32)
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
 WOHNSITZ, RUPPERT = 1063475, 10489
+ALERT = "Free appointment"  # how an alert begins (bot/texts/en.py)
 
 
 def next_weekday(days_ahead: int = 1) -> str:
@@ -38,6 +40,16 @@ def wait_until(predicate: Callable[[], Any], *, timeout: float, interval: float 
             return value
         time.sleep(interval)
     raise TimeoutError(f"not within {timeout:.0f} s: {what}")
+
+
+def screenshot_of(telegram: TelegramReplicaClient, chat: int, alert: Call, *, timeout: float = 60) -> Call:
+    """The photo that shows the alert's screenshot: the alert itself, or the reply that followed it."""
+    if alert.method == "sendPhoto":
+        return alert
+    message_id = int(alert.result["message_id"])
+    replies = wait_until(lambda: telegram.replies_to(chat, message_id), timeout=timeout, what="the screenshot")
+    photo: Call = replies[0]
+    return photo
 
 
 @dataclass

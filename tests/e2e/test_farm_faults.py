@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 
 from core.portal_state import portal_state_key
 from launch.farm import start_beat, start_worker
-from tests.e2e.conftest import RUPPERT, WOHNSITZ, Farm, next_weekday, wait_until
+from tests.e2e.conftest import ALERT, RUPPERT, WOHNSITZ, Farm, next_weekday, wait_until
 
 pytestmark = pytest.mark.e2e
 CHAT = 6001
@@ -35,6 +35,11 @@ def subscribe(farm: Farm, service: int, offices: list[int], user: int = 1) -> li
 def checks(farm: Farm, target: int) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = farm.api_get(f"/targets/{target}/checks?limit=500")
     return found
+
+
+def screenshots(farm: Farm, target: int) -> list[str]:
+    """The screenshots of the target's findings (each made right after its finding was recorded and alerted)."""
+    return [c["screenshot_url"] for c in checks(farm, target) if c["outcome"] == "slots" and c["screenshot_url"]]
 
 
 def healthy(farm: Farm, target: int, *, after: float = 0.0) -> bool:
@@ -105,10 +110,10 @@ def test_a_worker_process_killed_mid_check_loses_and_doubles_nothing(
         return "slots" in outcomes(victim["id"])
 
     wait_until(redelivered, timeout=60, what="the killed check redelivered and completed")
-    farm.telegram.wait_for_calls("sendPhoto", CHAT, timeout=60)
+    farm.telegram.wait_for_said(CHAT, ALERT, timeout=60)
     seen = len(checks(farm, target))
     wait_until(lambda: len(checks(farm, target)) >= seen + 3, timeout=60, what="more checks")
-    assert len(farm.telegram.calls("sendPhoto", CHAT, ok=True)) == 1, "exactly one alert for the slot"
+    assert len(farm.telegram.said(CHAT, ALERT)) == 1, "exactly one alert for the slot"
 
 
 def test_a_killed_chromium_is_relaunched_and_the_next_check_succeeds(
@@ -190,10 +195,7 @@ def test_a_captcha_office_is_checked_with_tokens_solved_in_the_browser(
     farm = start_farm(sqlite_url, bot=False, replica_env={"REPLICA_CAPTCHA_VERSION": version})
     target = subscribe(farm, notfall, [sze])[0]
     farm.admin("slots/open", {"officeId": sze, "serviceId": notfall, "date": next_weekday(3), "times": ["08:30"]})
-    found = wait_until(
-        lambda: [c for c in checks(farm, target) if c["outcome"] == "slots"], timeout=90, what="slots found"
-    )
-    assert found[-1]["screenshot_url"], "the finding carries its screenshot"
+    wait_until(lambda: screenshots(farm, target), timeout=90, what="a finding with its screenshot")
     wait_until(lambda: len(checks(farm, target)) >= 8, timeout=60, what="more checks with the same token")
     assert all(c["outcome"] != "error" for c in checks(farm, target))
     assert farm.admin("counters")["captchaChallenges"] == 1, "one token serves every check for ~5 minutes"
@@ -203,10 +205,7 @@ def test_a_legacy_portal_is_recognised_and_its_slots_found(start_farm: Callable[
     farm = start_farm(sqlite_url, bot=False, replica_env={"REPLICA_GENERATION": "legacy"})
     target = subscribe(farm, WOHNSITZ, [RUPPERT])[0]
     farm.admin("slots/open", {"officeId": RUPPERT, "serviceId": WOHNSITZ, "date": next_weekday(4), "times": ["12:15"]})
-    found = wait_until(
-        lambda: [c for c in checks(farm, target) if c["outcome"] == "slots"], timeout=60, what="slots found"
-    )
-    assert found[-1]["screenshot_url"], "the first finding carries its screenshot"
+    wait_until(lambda: screenshots(farm, target), timeout=60, what="the first finding with its screenshot")
     paths = {r["path"].rstrip("/").rsplit("/", 1)[-1] for r in farm.admin("requests")}
     assert {"available-days-by-office", "available-appointments-by-office"} <= paths
     # A later day, while the first stays bookable: the day list names it, and its appointments are asked for.

@@ -19,7 +19,7 @@ import pytest
 from core.contacts import ContactData, save_contact
 from core.db import make_engine, make_sessionmaker, transaction
 from core.subscriptions import list_subscriptions, set_auto_book
-from tests.e2e.conftest import API_TOKEN, RUPPERT, TOKEN, WOHNSITZ, Farm, next_weekday, wait_until
+from tests.e2e.conftest import ALERT, API_TOKEN, RUPPERT, TOKEN, WOHNSITZ, Farm, next_weekday, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -88,7 +88,7 @@ def test_logs_are_json_with_ids_and_without_secrets(start_farm: Callable[..., Fa
     book_automatically(sqlite_url, WOHNSITZ)
     farm.admin("slots/open", {"officeId": RUPPERT, "serviceId": WOHNSITZ, "date": next_weekday(2), "times": ["10:00"]})
     farm.admin("slots/open", {"officeId": SZE, "serviceId": NOTFALL, "date": next_weekday(3), "times": ["08:30"]})
-    farm.telegram.wait_for_calls("sendPhoto", CHAT, count=2, timeout=60)
+    farm.telegram.wait_for_said(CHAT, ALERT, count=2, timeout=60)
     wait_until(
         lambda: [m for m in farm.admin("outbox") if m["to"] == EMAIL], timeout=45, what="the portal's mail to the user"
     )

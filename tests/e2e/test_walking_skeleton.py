@@ -9,15 +9,16 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import AUTH, RUPPERT, WOHNSITZ, Farm, next_weekday, wait_until
+from telegram_replica.records import Call
+from tests.e2e.conftest import ALERT, AUTH, RUPPERT, WOHNSITZ, Farm, next_weekday, screenshot_of, wait_until
 
 CHAT = 5001
 
 pytestmark = pytest.mark.e2e
 
 
-def photos(farm: Farm) -> list[object]:
-    return farm.telegram.calls("sendPhoto", CHAT, ok=True)
+def alerts(farm: Farm) -> list[Call]:
+    return farm.telegram.said(CHAT, ALERT)
 
 
 def checks_of(farm: Farm, target_id: int) -> list[dict[str, object]]:
@@ -34,11 +35,12 @@ def watch_and_alert(farm: Farm) -> None:
 
     day = next_weekday(2)
     farm.admin("slots/open", {"officeId": RUPPERT, "serviceId": WOHNSITZ, "date": day, "times": ["10:00"]})
-    alert = farm.telegram.wait_for_calls("sendPhoto", CHAT, timeout=60)[0]
-    assert alert.files, "the alert carries the screenshot"
-    assert alert.files[0].data.startswith(b"\x89PNG")
+    alert = farm.telegram.wait_for_said(CHAT, ALERT, timeout=60)[0]
+    photo = screenshot_of(farm.telegram, CHAT, alert)
+    assert photo.files, "the alert carries the screenshot, or its reply does"
+    assert photo.files[0].data.startswith(b"\x89PNG")
     link = f"https://stadt.muenchen.de/buergerservice/terminvereinbarung.html#/services/{WOHNSITZ}/locations/{RUPPERT}"
-    assert link in alert.params["caption"]
+    assert link in str(alert.params.get("caption") or alert.params.get("text"))
 
     found = [c for c in checks_of(farm, target["id"]) if c["outcome"] == "slots"]
     assert found, "the API lists the check that found the slot"
@@ -62,7 +64,7 @@ def watch_and_alert(farm: Farm) -> None:
     # The slot stays open for several more checks: no second message.
     seen = len(checks_of(farm, target["id"]))
     wait_until(lambda: len(checks_of(farm, target["id"])) >= seen + 3, timeout=60, what="three more checks")
-    assert len(photos(farm)) == 1
+    assert len(alerts(farm)) == 1
 
     # It closes, a check sees it gone, it re-opens: exactly one more message.
     farm.admin("slots/close", {"officeId": RUPPERT, "serviceId": WOHNSITZ})
@@ -72,10 +74,10 @@ def watch_and_alert(farm: Farm) -> None:
         what="the slot seen gone",
     )
     farm.admin("slots/open", {"officeId": RUPPERT, "serviceId": WOHNSITZ, "date": day, "times": ["10:00"]})
-    farm.telegram.wait_for_calls("sendPhoto", CHAT, count=2, timeout=60)
+    farm.telegram.wait_for_said(CHAT, ALERT, count=2, timeout=60)
     seen = len(checks_of(farm, target["id"]))
     wait_until(lambda: len(checks_of(farm, target["id"])) >= seen + 2, timeout=60, what="two more checks")
-    assert len(photos(farm)) == 2
+    assert len(alerts(farm)) == 2
 
 
 def test_watch_alert_once_and_again_after_reopen_sqlite(start_farm: Callable[..., Farm], sqlite_url: str) -> None:

@@ -27,9 +27,10 @@ from core.queue import ADD_THUMBNAIL
 from core.settings import Settings
 from core.subscriptions import create_subscription
 from tests.workers.test_booking import API, DAY, farm_settings
-from workers.check import add_thumbnail, check_service
+from workers.check import check_service
 from workers.farm import Farm
 from workers.portal import calendar_from, calendar_url, horizon, page_catalogue, parse_calendar
+from workers.proof import add_thumbnail
 from workers.render import Answers, asks_for
 
 WOHNSITZ = 1063475
