@@ -200,6 +200,11 @@ class WorkerOut(BaseModel):
     alive: bool
     browsers_open: int = Field(examples=[1])
     checks_done: int = Field(examples=[318])
+    browser_error: str | None = Field(
+        None,
+        examples=[None],
+        description="Why the worker's Chromium cannot start: the farm's failure, not the portal's",
+    )
 
 
 class HealthOut(BaseModel):

@@ -1,8 +1,8 @@
 """Worker heartbeats in Redis: each worker process says now and then that it lives, and how it fares.
 
-One hash, ``mta:heartbeats``: field = worker (``hostname:pid``), value = JSON
-``{"at": <unix seconds>, "browsers_open": <int>, "checks_done": <int>}``. A worker is alive while its last
-beat is younger than ``alive_within_s``; beats older than a day are dropped when read.
+One hash, ``mta:heartbeats``: field = worker (``hostname:pid``), value = JSON with ``at`` (unix seconds),
+``browsers_open``, ``checks_done`` and ``browser_error`` (why its Chromium cannot start, or null). A worker is
+alive while its last beat is younger than ``alive_within_s``; beats older than a day are dropped when read.
 """
 
 from __future__ import annotations
@@ -25,12 +25,24 @@ class Heartbeat:
     alive: bool
     browsers_open: int
     checks_done: int
+    browser_error: str | None = None  # why its Chromium cannot start: the farm's failure, not the portal's
 
 
-def beat(client: redis.Redis, *, worker: str, browsers_open: int, checks_done: int, now: float | None = None) -> None:
-    """Record that ``worker`` lives, with its open browsers and the checks it has done since it started."""
+def beat(
+    client: redis.Redis,
+    *,
+    worker: str,
+    browsers_open: int,
+    checks_done: int,
+    browser_error: str | None = None,
+    now: float | None = None,
+) -> None:
+    """Record that ``worker`` lives, with its open browsers, the checks it has done since it started, and why its
+    browser cannot start, if it cannot."""
     at = time.time() if now is None else now
-    value = json.dumps({"at": at, "browsers_open": browsers_open, "checks_done": checks_done})
+    value = json.dumps(
+        {"at": at, "browsers_open": browsers_open, "checks_done": checks_done, "browser_error": browser_error}
+    )
     client.hset(HEARTBEATS_KEY, worker, value)
 
 
@@ -49,7 +61,9 @@ def read_heartbeats(client: redis.Redis, *, alive_within_s: float = 90.0, now: f
             stale.append(field)
             continue
         seen = dt.datetime.fromtimestamp(at, dt.UTC)
-        beats.append(Heartbeat(field.decode(), seen, moment - at <= alive_within_s, browsers, done))
+        error = data.get("browser_error")
+        alive = moment - at <= alive_within_s
+        beats.append(Heartbeat(field.decode(), seen, alive, browsers, done, str(error) if error else None))
     if stale:
         client.hdel(HEARTBEATS_KEY, *stale)
     return beats

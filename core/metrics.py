@@ -27,6 +27,9 @@ VERIFICATIONS = Counter(
     "mta_verifications_total", "Newly listed days asked for their times, by result (times, no_time)", ["result"]
 )
 ALERTS_SENT = Counter("mta_alerts_sent_total", "Alert messages delivered to chats")
+BROWSER_UNAVAILABLE = Counter(
+    "mta_browser_unavailable_total", "Checks that could not run because our Chromium could not start"
+)
 BROWSER_LAUNCHES = Counter("mta_browser_launches_total", "Chromium launches")
 BROWSER_RETIREMENTS = Counter("mta_browser_retirements_total", "Chromium browsers retired, by reason", ["reason"])
 PAGES_OPEN = Gauge("mta_browser_pages_open", "Warm browser pages held by worker processes", multiprocess_mode="livesum")

@@ -16,18 +16,24 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import make_engine, make_sessionmaker
 from core.migrate import upgrade
+from tests.city import DLDB, city_dldb
 
 REPO = Path(__file__).resolve().parents[1]
-DLDB = (REPO / ".." / "shared" / "portal" / "dldb").resolve()
 REDIS_SERVER = os.environ.get("MTA_TEST_REDIS", "redis://127.0.0.1:6379")
 POSTGRES_SERVER = os.environ.get("MTA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 _redis_dbs = itertools.cycle(range(1, 16))
 
 
 @pytest.fixture
-def dldb() -> Path:
-    if not (DLDB / "locations_de.json").is_file():
-        pytest.skip(f"the city's catalogue is not at {DLDB}")
+def city_catalogue() -> Path:
+    """For tests that need the breadth of the city's catalogue (searches that match many services, …): skipped
+    with the reason where the city's DLDB export is absent."""
+    return city_dldb()
+
+
+@pytest.fixture
+def dldb() -> Path | None:
+    """The catalogue the replica serves: the city's DLDB export where present, else its built-in sample."""
     return DLDB
 
 

@@ -7,7 +7,7 @@ import redis
 
 from core import metrics
 from core.portal_state import breaker_namespace
-from workers.browser import BrowserGone
+from workers.browser import BrowserGone, BrowserUnavailable
 from workers.fetch import NoBudget
 from workers.portal import PortalChanged
 
@@ -20,13 +20,14 @@ class _StateGauge(pybreaker.CircuitBreakerListener):
 
 
 def portal_breaker(client: redis.Redis, *, portal: str, fail_max: int, reset_timeout: int) -> pybreaker.CircuitBreaker:
-    """A breaker for ``portal``; an answer of an unexpected shape or a dead browser is no outage."""
+    """A breaker for ``portal``; an answer of an unexpected shape, or our own browser dead or unable to start,
+    is no outage of the portal."""
     storage = pybreaker.CircuitRedisStorage(pybreaker.STATE_CLOSED, client, namespace=breaker_namespace(portal))
     return pybreaker.CircuitBreaker(
         listeners=[_StateGauge()],
         fail_max=fail_max,
         reset_timeout=reset_timeout,
         state_storage=storage,
-        exclude=[PortalChanged, BrowserGone, NoBudget],
+        exclude=[PortalChanged, BrowserGone, BrowserUnavailable, NoBudget],
         name=portal,
     )

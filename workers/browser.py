@@ -9,6 +9,7 @@ watchdog) where it does not.
 from __future__ import annotations
 
 import logging
+import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -39,6 +40,22 @@ CHROMIUM_ARGS = [
 
 class BrowserGone(RuntimeError):
     """The browser died under a check (crash, kill, OOM): not the portal's fault; retried with a new one."""
+
+
+class BrowserUnavailable(RuntimeError):
+    """Our Chromium cannot start (no binary, a broken install, no memory): the farm's failure, not the portal's.
+    The message says what to do, in one line."""
+
+
+def chromium_problem(executable: str | None) -> str | None:
+    """Why Chromium at ``executable`` cannot be launched, with the fix in one line; ``None`` when it may be tried
+    (Playwright's own build, when no path is set, is checked by launching it)."""
+    if executable and not os.access(executable, os.X_OK):
+        return (
+            f"no Chromium at {executable}: install it (apt-get install chromium) or set MTA_CHROMIUM_PATH to a "
+            "Chromium binary (empty: Playwright's own, after `playwright install chromium`)"
+        )
+    return None
 
 
 @dataclass(frozen=True)
@@ -162,12 +179,17 @@ class WarmBrowser:
             self._playwright = sync_playwright().start()
         if self._lease_profile is not None and self._lease is None:
             self._lease = self._lease_profile()
+        if problem := chromium_problem(self._executable):
+            raise BrowserUnavailable(problem)
         mark = f"--mta-browser={uuid.uuid4().hex}"  # a switch Chromium ignores, to find its process by
-        browser = self._playwright.chromium.launch(
-            executable_path=self._executable,
-            args=[*CHROMIUM_ARGS, mark],
-            timeout=self.limits.timeout_s * 1000,
-        )
+        try:
+            browser = self._playwright.chromium.launch(
+                executable_path=self._executable,
+                args=[*CHROMIUM_ARGS, mark],
+                timeout=self.limits.timeout_s * 1000,
+            )
+        except PlaywrightError as exc:
+            raise BrowserUnavailable(f"Chromium could not start: {exc.message.splitlines()[0]}") from exc
         self._watchdog = Watchdog(pid=browser_pid(mark), mark=mark)
         self._launched_at = time.monotonic()
         self._browser_uses = 0

@@ -24,6 +24,7 @@ from core.logs import configure_logging
 from core.migrate import require_current
 from core.nodes import beat_node, forget_node
 from core.settings import Settings, get_settings
+from workers.browser import chromium_problem
 
 LONGEST_TASK_S = 120
 NODE_BEAT_S = 10.0
@@ -95,6 +96,10 @@ def _start(process: str) -> None:
 
 def _worker_init(**_: Any) -> None:
     _start("worker")  # the main process, before the pool forks
+    if problem := chromium_problem(get_settings().chromium_path):  # found now, not after the first checks
+        log.critical("mta worker refuses to start: %s", problem)
+        print(f"mta worker refuses to start: {problem}", file=sys.stderr, flush=True)
+        raise SystemExit(1)
 
 
 def _beat_init(**_: Any) -> None:

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 class Farm:
     settings: Settings
     checks_done: int = 0
+    browser_error: str | None = None  # why this process's Chromium could not start, until it does
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:

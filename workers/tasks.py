@@ -11,12 +11,13 @@ from typing import Any
 import structlog
 from celery.signals import task_success
 
+from core import metrics
 from core.checks import prune_routine_checks
 from core.db import transaction
 from core.demand import service_weights
 from core.heartbeats import beat
 from workers import booking, pacing, proof
-from workers.browser import BrowserGone
+from workers.browser import BrowserGone, BrowserUnavailable
 from workers.celery_app import app
 from workers.check import check_service as run_check
 from workers.farm import current_farm
@@ -46,14 +47,28 @@ def check_service(self: Any, service_id: int, plan_id: str | None = None, waited
         log.info("check that waited left to a newer run, which checks the service itself")
         return []
     try:
-        return run_check(farm, service_id=service_id, task_id=self.request.id, worker=worker)
+        found = run_check(farm, service_id=service_id, task_id=self.request.id, worker=worker)
+        farm.browser_error = None
+        return found
+    except BrowserUnavailable as exc:  # ours, not the portal's: no failed check, no portal state, no breaker
+        farm.browser_error = str(exc)
+        metrics.BROWSER_UNAVAILABLE.inc()
+        log.error("browser unavailable: %s", exc)
+        raise
     except NoBudget as wait:
         # Waiting for the budget is no failure: it never uses up the retries (None would mean the default, 2).
         retries = self.request.retries + 1
         raise self.retry(countdown=wait.wait_s + 0.05, max_retries=retries, kwargs={"waited": True}) from wait
     finally:
         farm.checks_done += 1
-        beat(farm.redis, worker=worker, browsers_open=int(farm.browser.open), checks_done=farm.checks_done)
+        browsers = int(farm.browser.open)
+        beat(
+            farm.redis,
+            worker=worker,
+            browsers_open=browsers,
+            checks_done=farm.checks_done,
+            browser_error=farm.browser_error,
+        )
 
 
 @app.task(name="workers.tasks.prune_checks")

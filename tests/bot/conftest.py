@@ -11,7 +11,6 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 import uvicorn
@@ -26,8 +25,7 @@ from portal_replica.config import ReplicaConfig as PortalConfig
 from telegram_replica.config import ReplicaConfig
 from telegram_replica.server import ReplicaServer, run_server
 from tests.bot.helpers import TOKEN, Chat
-
-DLDB = (Path(__file__).resolve().parents[2] / ".." / "shared" / "portal" / "dldb").resolve()
+from tests.city import DLDB
 
 
 @contextlib.contextmanager
@@ -54,9 +52,7 @@ def serve_in_thread(app: object) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def portal_api() -> Iterator[str]:
-    """The citizen API of a portal replica whose catalogue is the city's own."""
-    if not (DLDB / "locations_de.json").is_file():
-        pytest.skip(f"the city's catalogue is not at {DLDB}")
+    """The citizen API of a portal replica (the city's catalogue where present, else the built-in sample)."""
     app = create_app(PortalConfig(dldb_path=DLDB, rate_limit_enabled=False))
     with serve_in_thread(app) as url:
         yield f"{url}/buergeransicht/api/citizen"

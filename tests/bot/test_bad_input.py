@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,6 +34,7 @@ async def test_unknown_commands_and_stray_text(anna: Chat, bernd: Chat, sessions
     assert counts(sessions) == (0, 0)
 
 
+@pytest.mark.usefixtures("city_catalogue")
 async def test_services_and_offices_that_do_not_exist(anna: Chat, bernd: Chat, sessions: sessionmaker[Session]) -> None:
     [no_service] = await anna.send(f"/watch xyzzy {RUPPERT}")
     assert text_of(anna.screen(no_service)) == 'I don\'t know a service called "xyzzy".'
@@ -51,6 +53,7 @@ async def test_services_and_offices_that_do_not_exist(anna: Chat, bernd: Chat, s
     assert counts(sessions) == (0, 0)
 
 
+@pytest.mark.usefixtures("city_catalogue")
 async def test_dates_in_the_past_too_far_or_unreadable_in_german(bernd: Chat, sessions: sessionmaker[Session]) -> None:
     await bernd.send("/watch")
     [offices] = await bernd.send(FAMILY.lower())
@@ -89,6 +92,7 @@ async def test_one_subscription_too_many(anna: Chat, bernd: Chat, sessions: sess
     assert counts(sessions) == (2, 10)
 
 
+@pytest.mark.usefixtures("city_catalogue")
 async def test_the_limit_is_checked_again_on_confirming(anna: Chat, sessions: sessionmaker[Session]) -> None:
     await anna.send("/watch")
     [offices] = await anna.send(FAMILY.lower())

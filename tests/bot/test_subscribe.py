@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.formats import today_in_munich
@@ -17,6 +18,7 @@ def stored(sessions: sessionmaker[Session], chat: Chat) -> list[crud.Subscriptio
         return crud.subscription_views(session, user_id=chat.id)
 
 
+@pytest.mark.usefixtures("city_catalogue")
 async def test_subscribe_step_by_step_in_english(anna: Chat, sessions: sessionmaker[Session]) -> None:
     [ask] = await anna.send("/watch")
     assert "Type a few letters" in text_of(anna.screen(ask))
@@ -87,6 +89,7 @@ async def test_subscribe_step_by_step_in_english(anna: Chat, sessions: sessionma
     assert subscription.filters == crud.Filters(None, end, frozenset({0, 2}), None, dt.time(12, 0))
 
 
+@pytest.mark.usefixtures("city_catalogue")
 async def test_subscribe_step_by_step_in_german(bernd: Chat, sessions: sessionmaker[Session]) -> None:
     [ask] = await bernd.send("/watch")
     assert "Welche Leistung brauchen Sie?" in text_of(bernd.screen(ask))
@@ -135,12 +138,14 @@ async def test_subscribe_step_by_step_in_german(bernd: Chat, sessions: sessionma
     assert subscription.filters == crud.Filters(None, end, None, dt.time(14, 0), dt.time(17, 30))
 
 
+@pytest.mark.usefixtures("city_catalogue")
 async def test_a_single_match_skips_the_list(anna: Chat) -> None:
     await anna.send("/watch")
     [offices] = await anna.send(FAMILY.lower())
     assert text_of(anna.screen(offices)).startswith(f"{FAMILY}\nWhich offices?")
 
 
+@pytest.mark.usefixtures("city_catalogue")
 async def test_cancel_stores_nothing_and_old_buttons_say_so(anna: Chat, sessions: sessionmaker[Session]) -> None:
     await anna.send("/watch")
     [services] = await anna.send("anmeld")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
 
 from portal_replica.slots import BERLIN, berlin_timestamp
+from tests import city
 
-DLDB = Path(__file__).resolve().parents[2] / "../shared/portal/dldb"
+DLDB = city.DLDB  # the city's catalogue where present, else the replica's built-in sample
 API = "/buergeransicht/api/citizen"
 START = datetime(2026, 8, 21, 8, 0, tzinfo=BERLIN).timestamp()
 """The replica's 'now' in these tests: Friday 2026-08-21, 08:00 in Munich."""

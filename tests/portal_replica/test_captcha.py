@@ -14,10 +14,10 @@ import httpx
 from fastapi import FastAPI
 
 from portal_replica.replica import Replica
-from tests.portal_replica.replica_helpers import API, DLDB, Clock, client_for, ts
+from tests.city import city_fixture
+from tests.portal_replica.replica_helpers import API, Clock, client_for, ts
 
 NOTFALL, SZE = 10339028, 10461
-FIXTURE = json.loads((DLDB.parent / "fixtures" / "GET_captcha_challenge.json").read_text(encoding="utf-8"))
 
 
 def solve_v2(challenge: dict[str, Any]) -> dict[str, Any]:
@@ -72,6 +72,13 @@ def codes(response: httpx.Response) -> list[str]:
     return [e["errorCode"] for e in response.json()["errors"]]
 
 
+async def test_a_challenge_has_the_shape_of_the_citys(client: httpx.AsyncClient) -> None:
+    expected = json.loads(city_fixture("GET_captcha_challenge.json").read_text(encoding="utf-8"))
+    challenge = (await client.get(f"{API}/captcha-challenge/")).json()
+    assert set(challenge) == set(expected)
+    assert set(challenge["parameters"]) == set(expected["parameters"])
+
+
 async def test_v2_round_trip_and_enforcement(client: httpx.AsyncClient, replica: Replica, clock: Clock) -> None:
     replica.open_slots(SZE, NOTFALL, day="2026-08-24", times=["09:00"])
     missing = await sze_calendar(client)
@@ -79,9 +86,6 @@ async def test_v2_round_trip_and_enforcement(client: httpx.AsyncClient, replica:
     assert codes(await sze_calendar(client, "not.a.jwt")) == ["captchaInvalid"]
 
     challenge = (await client.get(f"{API}/captcha-challenge/")).json()
-    expected = FIXTURE
-    assert set(challenge) == set(expected)
-    assert set(challenge["parameters"]) == set(expected["parameters"])
     assert challenge["parameters"]["algorithm"] == "SHA-256"
 
     solved = solve_v2(challenge)

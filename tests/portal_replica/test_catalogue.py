@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from portal_replica.app import create_app
 from portal_replica.config import ReplicaConfig
@@ -15,6 +16,7 @@ def office(body: dict[str, Any], office_id: int) -> dict[str, Any]:
     return next(o for o in body["offices"] if o["id"] == office_id)
 
 
+@pytest.mark.usefixtures("city_catalogue")
 async def test_catalogue_from_dldb(client: httpx.AsyncClient) -> None:
     response = await client.get(f"{API}/offices-and-services/", params={"serviceId": "1063475", "locationId": "10489"})
     assert response.status_code == 200

@@ -8,12 +8,11 @@ import pytest
 
 from portal_replica.app import create_app
 from portal_replica.config import ReplicaConfig
-from tests.bot.conftest import DLDB, serve_in_thread
+from tests.bot.conftest import serve_in_thread
+from tests.city import DLDB
 
 
 @pytest.fixture(scope="module")
 def replica_url() -> Iterator[str]:
-    if not (DLDB / "locations_de.json").is_file():
-        pytest.skip(f"the city's catalogue is not at {DLDB}")
     with serve_in_thread(create_app(ReplicaConfig(dldb_path=DLDB, rate_limit_enabled=False))) as url:
         yield url

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import redis
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from browser_profiles import load_profile
+from core.portal_state import breaker_state
 from core.settings import Settings
-from workers.browser import BrowserGone, BrowserLimits, WarmBrowser
+from workers.breaker import portal_breaker
+from workers.browser import BrowserGone, BrowserLimits, BrowserUnavailable, WarmBrowser
 from workers.captcha import solve_in_browser
 
 SPIN = "() => setTimeout(() => { for (;;) {} })"  # the page's only thread, busy for ever
@@ -67,3 +71,25 @@ def test_the_captcha_solver_is_bounded(browser: WarmBrowser) -> None:
         with pytest.raises(PlaywrightTimeoutError):
             solve_in_browser(page, unsolvable, timeout_s=0.5)
         assert time.monotonic() - started < 5.0
+
+
+def test_a_browser_that_cannot_start_is_no_portal_failure(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    breaker = portal_breaker(client, portal="example", fail_max=2, reset_timeout=60)
+
+    def launch() -> None:
+        raise BrowserUnavailable("no Chromium")
+
+    for _ in range(5):
+        with pytest.raises(BrowserUnavailable):
+            breaker.call(launch)
+    assert breaker_state(client, "example") == "closed"
+
+
+def test_a_missing_chromium_is_named_with_its_fix(tmp_path: Path) -> None:
+    browser = WarmBrowser(
+        profile=load_profile(), executable=str(tmp_path / "nothing"), contact="ops@example.org", limits=BrowserLimits()
+    )
+    with pytest.raises(BrowserUnavailable, match="MTA_CHROMIUM_PATH"), browser.page():
+        pass
+    browser.close()
