@@ -34,16 +34,18 @@ def _tomorrow_morning() -> str:
 
 
 def _wait_for_finding(api: str, target_id: int, timeout: float) -> dict[str, object]:
+    """The first finding once its screenshot is made (it follows the finding) or has failed."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for check in httpx.get(f"{api}/targets/{target_id}/checks", timeout=5).json():
-            if check["outcome"] == "slots":
+            if check["outcome"] == "slots" and (check["screenshot_url"] or check["render_error"]):
                 return dict(check)
         time.sleep(1)
     raise TimeoutError("no finding within the time limit; see the logs under var/demo/logs")
 
 
 def run(dldb: Path | None, interval: float) -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # like Ctrl-C: every process started is stopped
     root = Path("var/demo").resolve()
     root.mkdir(parents=True, exist_ok=True)
     (root / "mta.db").unlink(missing_ok=True)
@@ -85,10 +87,9 @@ def run(dldb: Path | None, interval: float) -> None:
             f"FOUND           {check['slot_count']} free slot(s) in check #{check['id']} "
             f"after {time.monotonic() - started:.1f} s"
         )
-        print(f"screenshot      {check['screenshot_url']}")
+        print(f"screenshot      {check['screenshot_url'] or 'not made: ' + str(check['render_error'])}")
         print(f"check           {api}/checks/{check['id']}")
         print("The farm keeps watching. Ctrl-C stops it.")
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             while True:
                 time.sleep(3600)

@@ -8,8 +8,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -39,6 +40,20 @@ def wait_http(url: str, *, timeout: float, process: subprocess.Popen[bytes] | No
             pass
         time.sleep(0.2)
     raise TimeoutError(f"{url} not ready after {timeout:.0f} s")
+
+
+@contextlib.contextmanager
+def _signals_hurry(hurry: threading.Event) -> Iterator[None]:
+    """While stopping: SIGINT and SIGTERM set ``hurry`` instead of raising (only the main thread has signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, lambda *_: hurry.set()) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @dataclass
@@ -98,9 +113,23 @@ class ProcessGroup:
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
-    def stop_all(self) -> None:
-        for name in reversed(list(self.children)):
-            self.stop(name)
+    def stop_all(self, *, grace: float = 10.0) -> None:
+        """Stop every child: SIGTERM to each session at once, up to ``grace`` seconds to finish, then SIGKILL to
+        whatever is left. A Ctrl-C or SIGTERM meanwhile hurries it to the SIGKILL, but never aborts it."""
+        hurry = threading.Event()
+        with _signals_hurry(hurry):
+            children = [self.children.pop(name) for name in reversed(list(self.children))]
+            for process in children:
+                if process.poll() is None:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(process.pid, signal.SIGTERM)
+            deadline = time.monotonic() + grace
+            while any(p.poll() is None for p in children) and time.monotonic() < deadline and not hurry.is_set():
+                hurry.wait(0.1)
+            for process in children:  # what a child left in its session (prefork children, Chromium) goes too
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
     def __enter__(self) -> ProcessGroup:
         return self
