@@ -14,9 +14,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)  ## the whole farm on embedded defaults: SQLite, a private Redis, the portal replica
+	bash launch/machine.sh demo
 	$(PY) -m launch.demo
 
-test: $(STAMP)  ## lint, types, then every test (needs Redis, PostgreSQL and Chromium; .ci/run starts them)
+test: $(STAMP)  ## lint, types, then every test (brings Redis, PostgreSQL and Chromium where root can)
+	bash launch/machine.sh test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
