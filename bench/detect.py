@@ -46,6 +46,7 @@ LIMIT, SILENCE = 10, 6.0
 # The farm's margins, scaled down with the limiter: by default the farm holds back 1 request of 60 and adds 1 s
 # to 60 s of silence. At 10 requests a sixth of a request rounds to none; a sixtieth of 6 s is 0.1 s.
 MARGIN_REQUESTS, MARGIN_S = 0, 0.1
+VERIFY_RESERVE = 0  # likewise the 3 of 60 requests left for verifying new days: half a request rounds to none
 STEADY_ROUNDS = 6  # 30 openings
 # 50 openings for one service, 100 for five: the mean of a skewed wait needs that many, one service most (5 lanes
 # share its 19-s cycle, so each part is 3.8 s long; five services' 10 lanes share an 8.6-s cycle).
@@ -232,8 +233,9 @@ class Limited:
     openings: int
 
 
-def limited(folder: Path, services: int) -> Limited:
-    """Mean delay ÷ the optimum under the scaled limiter, its parts, the 429s met, and the openings."""
+def scaled_limiter() -> tuple[dict[str, str], dict[str, str]]:
+    """The replica's limiter scaled down (``LIMIT`` requests, ``SILENCE`` s), and the farm's settings for it with
+    its margins and reserve scaled alike."""
     replica_env = {
         "REPLICA_RATE_LIMIT_ENABLED": "true",
         "REPLICA_RATE_LIMIT_MAX_REQUESTS": str(LIMIT),
@@ -244,7 +246,14 @@ def limited(folder: Path, services: int) -> Limited:
         "portal_rate_silence_s": str(SILENCE),
         "budget_margin_requests": str(MARGIN_REQUESTS),
         "budget_margin_s": str(MARGIN_S),
+        "budget_verify_reserve": str(VERIFY_RESERVE),
     }
+    return replica_env, settings
+
+
+def limited(folder: Path, services: int) -> Limited:
+    """Mean delay ÷ the optimum under the scaled limiter, its parts, the 429s met, and the openings."""
+    replica_env, settings = scaled_limiter()
     with bench_farm(folder, replica_env=replica_env, settings=settings) as farm:
         if services == 1:
             lanes = [(900 + i, WOHNSITZ, office) for i, office in enumerate(OFFICES)]
@@ -259,7 +268,7 @@ def limited(folder: Path, services: int) -> Limited:
         optimum = best_expected_wait(Limiter(LIMIT, SILENCE), services)
         ours = plan_run(
             dict.fromkeys(range(services), 1.0),
-            Limiter(LIMIT - MARGIN_REQUESTS, SILENCE + MARGIN_S),
+            Limiter(LIMIT - MARGIN_REQUESTS - VERIFY_RESERVE, SILENCE + MARGIN_S),
             steady_interval_s=0,
         )
         openings = _rounds(farm, lanes, cycle_s=ours.cycle, rounds=LIMITED_ROUNDS)
@@ -290,11 +299,7 @@ def _services(farm: BenchFarm, count: int, *, offices: int) -> list[tuple[int, l
 
 
 def footprint(folder: Path) -> dict[str, float]:
-    replica_env = {
-        "REPLICA_RATE_LIMIT_ENABLED": "true",
-        "REPLICA_RATE_LIMIT_MAX_REQUESTS": str(LIMIT),
-        "REPLICA_RATE_LIMIT_SILENCE_SECONDS": str(SILENCE),
-    }
+    replica_env, _ = scaled_limiter()
     settings = {"portal_rate_limit": str(LIMIT), "portal_rate_silence_s": str(SILENCE), "budget_margin_s": "0.25"}
     with bench_farm(folder, replica_env=replica_env, settings=settings) as farm:
         services = _services(farm, 4, offices=5)  # 20 targets: 4 services at 5 offices each

@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
-from bench.detect import LIMIT, MARGIN_REQUESTS, MARGIN_S, SILENCE, WOHNSITZ, _warm_up
+from bench.detect import LIMIT, MARGIN_REQUESTS, MARGIN_S, SILENCE, VERIFY_RESERVE, WOHNSITZ, _warm_up, scaled_limiter
 from bench.farm import BenchFarm, bench_farm, start_checking
 from bot import formats
 from telegram_replica.records import Call
@@ -33,7 +33,6 @@ from workers.plan import Limiter, best_expected_wait, plan_run
 
 OFFICES = [10489, 102522, 102523, 102524, 102526, 54261]  # the six Bürgerbüros offering Wohnsitzanmeldung
 ALL_OFFICES_CHAT = 999
-VERIFY_RESERVE = 1  # the default 3 of 60 requests, scaled to 10 (rounded up: verifications keep some room)
 OPENINGS_PER_OFFICE = 5
 MUNICH = ZoneInfo("Europe/Berlin")
 
@@ -102,18 +101,7 @@ def _limiter_use(farm: BenchFarm) -> float:
 
 
 def run() -> dict[str, float]:
-    replica_env = {
-        "REPLICA_RATE_LIMIT_ENABLED": "true",
-        "REPLICA_RATE_LIMIT_MAX_REQUESTS": str(LIMIT),
-        "REPLICA_RATE_LIMIT_SILENCE_SECONDS": str(SILENCE),
-    }
-    settings = {
-        "portal_rate_limit": str(LIMIT),
-        "portal_rate_silence_s": str(SILENCE),
-        "budget_margin_requests": str(MARGIN_REQUESTS),
-        "budget_margin_s": str(MARGIN_S),
-        "budget_verify_reserve": str(VERIFY_RESERVE),
-    }
+    replica_env, settings = scaled_limiter()
     with (
         tempfile.TemporaryDirectory(prefix="mta-bench-horizon-") as tmp,
         bench_farm(Path(tmp), replica_env=replica_env, settings=settings) as farm,

@@ -11,10 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from sqlalchemy import select
@@ -23,37 +19,15 @@ from bench.detect import ALERT, WOHNSITZ, _day
 from bench.farm import bench_farm, start_checking
 from core.db import transaction
 from core.models import Alert, Check, Subscription
+from launch.broken_page import broken_page
 
 OFFICES = [10489, 102522]
 OPENINGS = 20
 CHAT = 950
 
 
-class _Broken(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # the name http.server calls
-        body = b"<!doctype html><title>Wartung</title><p>Die Terminvereinbarung ist gerade nicht erreichbar.</p>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_: object) -> None:
-        pass
-
-
-@contextmanager
-def _broken_page() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Broken)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/terminvereinbarung.html"
-    finally:
-        server.shutdown()
-
-
 def run() -> dict[str, float]:
-    with tempfile.TemporaryDirectory(prefix="mta-bench-proof-") as tmp, _broken_page() as page:
+    with tempfile.TemporaryDirectory(prefix="mta-bench-proof-") as tmp, broken_page() as page:
         settings = {
             "portal_rate_limit": "0",
             "check_interval_s": "2",

@@ -4,14 +4,13 @@ comes, the screenshot follows as a reply, and a failed render is recorded, count
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 
+from launch.broken_page import broken_page
 from launch.processes import ProcessGroup
 from tests.e2e.conftest import (
     ALERT,
@@ -31,27 +30,10 @@ BROWSER_TIMEOUT_S = 3.0
 pytestmark = pytest.mark.e2e
 
 
-class _Maintenance(BaseHTTPRequestHandler):
-    """A booking page that loads but never shows "Weiter", as a changed or broken page of the city would."""
-
-    def do_GET(self) -> None:  # the name http.server calls
-        body = b"<!doctype html><title>Wartung</title><p>Die Terminvereinbarung ist gerade nicht erreichbar.</p>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_: object) -> None:
-        pass
-
-
 @pytest.fixture
 def maintenance_page() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Maintenance)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/buergerservice/terminvereinbarung.html"
-    server.shutdown()
+    with broken_page() as url:
+        yield url
 
 
 def _farm(group: ProcessGroup, folder: Path, redis_url: str, sqlite_url: str, **settings: str) -> Farm:
