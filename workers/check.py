@@ -99,7 +99,8 @@ def check_service(farm: Farm, *, service_id: int, task_id: str | None, worker: s
         _record_failures(farm, exc, targets=wanted.targets, started=started, worker=worker)
         metrics.CHECK_SECONDS.observe(time.perf_counter() - clock)
         raise
-    farm.report_state("up", "")
+    if asked is not None:
+        farm.report_state("up", "")
     ids = _record(farm, service_id, watched, asked, started=started, task_id=task_id, worker=worker)
     metrics.CHECK_SECONDS.observe(time.perf_counter() - clock)
     _open_evidence_page(farm, service_id)
@@ -129,17 +130,18 @@ def _watched(catalogue: Catalogue, service_id: int, targets: list[tuple[int, int
     return result
 
 
-def _look(farm: Farm, service_id: int, wanted: Wanted) -> tuple[list[Watched], Asked]:
-    """Everything that touches the portal, so the breaker guards all of it (the catalogue included)."""
+def _look(farm: Farm, service_id: int, wanted: Wanted) -> tuple[list[Watched], Asked | None]:
+    """Everything that touches the portal, so the breaker guards all of it (the catalogue included); no request
+    when no watched office offers the service any more."""
     catalogue = farm.catalogue.get()
     watched = _watched(catalogue, service_id, wanted.targets)
+    if not any(w.offices for w in watched):
+        return watched, None
     return watched, _ask(farm, service_id, watched, catalogue, wanted)
 
 
 def _ask(farm: Farm, service_id: int, watched: list[Watched], catalogue: Catalogue, wanted: Wanted) -> Asked:
     offices = sorted({o for w in watched for o in w.offices})
-    if not offices:
-        raise PortalUnavailable(f"no watched office offers service {service_id} any more")
     needs_captcha = any(catalogue.offices[o].captcha_required for o in offices if o in catalogue.offices)
     today = dt.datetime.now(MUNICH).date()
     with farm.browser.page() as page:
@@ -261,7 +263,7 @@ def _record(
     farm: Farm,
     service_id: int,
     watched: list[Watched],
-    asked: Asked,
+    asked: Asked | None,
     *,
     started: dt.datetime,
     task_id: str | None,
@@ -272,6 +274,9 @@ def _record(
     for target in watched:
         structlog.contextvars.unbind_contextvars("check_id")
         structlog.contextvars.bind_contextvars(target_id=target.target_id)
+        if asked is None or not target.offices:  # nothing was asked for it: no answer may close its slots
+            ids.append(_record_unoffered(farm, service_id, target, started=started, worker=worker))
+            continue
         seen = asked.observation.only_offices(target.offices)
         files = {"raw_json": (asked.raw, ".json", "application/json")} if seen.slots else {}
         stored = evidence.store(farm.settings.evidence_dir, target_id=target.target_id, files=files) if files else ()
@@ -296,10 +301,24 @@ def _record(
             farm.redis.ltrim(ALERTS_WAKE_KEY, -1000, -1)
             first = min(SeenSlot(s.starts_at, s.office_id) for s in opened).local.date()
             findings.append(proof.Finding(check.id, target.target_id, target.office_id, seen, first))
+    token = asked.captcha_token if asked else None
     for finding in findings:
         structlog.contextvars.bind_contextvars(target_id=finding.target_id, check_id=finding.check_id)
-        proof.add_proof(farm, finding, service_id=service_id, captcha_token=asked.captcha_token)
+        proof.add_proof(farm, finding, service_id=service_id, captcha_token=token)
     return ids
+
+
+def _record_unoffered(farm: Farm, service_id: int, target: Watched, *, started: dt.datetime, worker: str | None) -> int:
+    """A target whose office the portal's catalogue no longer lists for its service: an error the operator sees,
+    never "no slots" (which would close its slots)."""
+    error = f"changed: the portal's catalogue no longer offers service {service_id} at office {target.office_id}"
+    log.error("check failed: %s", error)
+    with transaction(farm.sessions) as session:
+        check = record_failure(
+            session, target_id=target.target_id, task_id=None, started_at=started, error=error, worker=worker
+        )
+        metrics.CHECKS.labels("error").inc()
+        return check.id
 
 
 def _record_failures(

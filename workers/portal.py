@@ -120,8 +120,8 @@ def parse_calendar(body: Any, *, url: str, office_ids: Iterable[int], window: tu
         slots = frozenset(
             SeenSlot(_timestamp(ts), int(office["officeId"]))
             for day in days
-            for office in day.get("offices") or ()
-            for ts in office.get("appointments") or ()
+            for office in day["offices"]  # every day has the key, [] outside the slots window: missing is a change
+            for ts in office["appointments"]
         )
         horizon = (dt.date.fromisoformat(body["startDate"]), dt.date.fromisoformat(body["endDate"]))
         slots_from = dt.date.fromisoformat(body["slotsStartDate"])
@@ -227,8 +227,8 @@ def parse_legacy_day(appointments_body: Any, *, url: str, day: dt.date, office_i
     try:
         slots = frozenset(
             SeenSlot(_timestamp(ts), int(office["officeId"]))
-            for office in (appointments_body or {}).get("offices") or ()
-            for ts in office.get("appointments") or ()
+            for office in appointments_body["offices"]
+            for ts in office["appointments"]
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise PortalChanged(f"legacy answer has an unexpected shape: {exc!r}", url, 200) from exc

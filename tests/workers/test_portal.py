@@ -73,6 +73,8 @@ def test_nothing_free_is_a_value_not_an_error() -> None:
         "<html>",
         {**CALENDAR, "availableDays": [{"date": "x"}]},
         {**CALENDAR, "slotsStartDate": None},
+        {**CALENDAR, "availableDays": [{"date": "2024-08-22", "providerIDs": "9999998"}]},  # no "offices": not []
+        {**CALENDAR, "availableDays": [{"date": "2024-08-22", "providerIDs": "1", "offices": [{"officeId": "1"}]}]},
     ],
 )
 def test_an_answer_of_another_shape_means_the_portal_changed(body: object) -> None:
@@ -220,3 +222,6 @@ def test_the_legacy_generation_reads_the_same_way() -> None:
     seen = listed.verified_by(parse_legacy_day(appointments, url="u", day=dt.date(2024, 8, 22), office_ids=[OFFICE, 1]))
     assert len(seen.slots) == 1
     assert seen.unverified() == {(dt.date(2024, 9, 2), 1)}
+    for changed in ({}, {"offices": [{"officeId": "1"}]}, None):  # a missing key is a change, never "nothing free"
+        with pytest.raises(PortalChanged):
+            parse_legacy_day(changed, url="u", day=dt.date(2024, 8, 22), office_ids=[1])

@@ -23,6 +23,7 @@ from playwright.sync_api import Page
 
 from core.checks import evidence_of
 from core.db import transaction
+from core.models import Check
 from core.queue import ADD_THUMBNAIL
 from core.settings import Settings
 from core.subscriptions import create_subscription
@@ -258,3 +259,15 @@ def test_a_findings_thumbnail_is_made_later_by_its_own_task_once(farm: Farm) -> 
     with Image.open(io.BytesIO(data)) as image:
         assert image.width <= 400
         assert image.height <= 300
+
+
+def test_an_office_the_catalogue_no_longer_offers_is_an_error_not_no_slots(farm: Farm) -> None:
+    kfz = 10308013  # offers only the Zulassung, never Wohnsitzanmeldung
+    with transaction(farm.sessions) as session:
+        create_subscription(session, user_id=43, service_id=WOHNSITZ, office_ids=[kfz])
+    (check_id,) = check_service(farm, service_id=WOHNSITZ, task_id=None, worker="test")
+    with transaction(farm.sessions) as session:
+        check = session.get_one(Check, check_id)
+        assert check.outcome == "error", "never 'no slots', which would close the target's slots"
+        assert check.error is not None
+        assert "no longer offers service" in check.error
