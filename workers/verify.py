@@ -42,10 +42,12 @@ def wanted_days(
     some subscriber's dates and weekdays could want at one of its targets' offices."""
     offices_of = [(filters, {o for t in targets for o in target_offices.get(t, ())}) for filters, targets in interests]
     watched = {o for offices in target_offices.values() for o in offices}
+    pending: dict[dt.date, set[int]] = {}
+    for day, office in unverified:
+        pending.setdefault(day, set()).add(office)
     wanted: dict[dt.date, int] = {}
-    for day in {d for d, _ in unverified}:
-        pending = {o for d, o in unverified if d == day}
-        count = sum(1 for filters, offices in offices_of if offices & pending and filters.could_want(day))
+    for day, offices_pending in pending.items():
+        count = sum(1 for filters, offices in offices_of if offices & offices_pending and filters.could_want(day))
         if count:
             wanted[day] = count
     on_day: dict[dt.date, set[int]] = {}
