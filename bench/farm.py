@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import redis
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import subscriptions as crud
 from core.db import make_engine, make_sessionmaker, transaction
+from core.heartbeats import read_heartbeats
 from core.migrate import upgrade
 from launch.farm import farm_env, start_api, start_beat, start_bot, start_redis, start_replica, start_worker
 from launch.processes import PYTHON, ProcessGroup, free_port
@@ -88,8 +91,23 @@ def bench_farm(folder: Path, *, replica_env: dict[str, str], settings: dict[str,
                 engine.dispose()
 
 
-def start_checking(farm: BenchFarm, folder: Path) -> None:
-    """Worker, beat and bot, once the subscriptions are in place."""
-    start_worker(farm.group, concurrency=5)  # enough browsers that a burst of checks does not queue
+def start_checking(farm: BenchFarm, folder: Path, *, processes: int = 5) -> None:
+    """Worker, beat and bot, once the subscriptions are in place. Checking starts once every worker process has
+    its Chromium, as on a farm that has run a while; ``processes`` are enough that a burst of checks does not
+    queue."""
+    start_worker(farm.group, concurrency=processes)
+    _wait_for_browsers(farm, processes)
     start_bot(farm.group)
     start_beat(farm.group, schedule_dir=folder)
+
+
+def _wait_for_browsers(farm: BenchFarm, processes: int, timeout_s: float = 120.0) -> None:
+    client = redis.Redis.from_url(farm.group.env["MTA_REDIS_URL"])
+    deadline = time.monotonic() + timeout_s
+    try:
+        while sum(b.browsers_open for b in read_heartbeats(client)) < processes:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the worker's {processes} processes did not open their browsers")
+            time.sleep(0.2)
+    finally:
+        client.close()

@@ -109,6 +109,10 @@ class WarmBrowser:
             self._page_uses += 1
             self._browser_uses += 1
 
+    def warm(self) -> None:
+        """Launch Chromium and open its page now, so the first check does not wait for them."""
+        self._warm_page()
+
     @contextmanager
     def bounded(self, what: str, seconds: float | None = None) -> Iterator[None]:
         """Bound browser operations that take no timeout of their own (``what`` names them for the log): past

@@ -45,6 +45,8 @@ def make_celery(settings: Settings) -> Celery:
         broker_transport_options={"visibility_timeout": LONGEST_TASK_S * 3},
         broker_connection_retry_on_startup=True,
         task_ignore_result=True,
+        # A pool process launches its Chromium as it starts (``workers.tasks``): allow it the launch's bound.
+        worker_proc_alive_timeout=settings.browser_timeout_s * 2 + 5,
         worker_hijack_root_logger=False,
         beat_schedule={
             "plan-checks": {"task": "workers.tasks.plan_checks", "schedule": 1.0},
@@ -57,6 +59,7 @@ def make_celery(settings: Settings) -> Celery:
 app = make_celery(get_settings())
 
 _process = "celery"  # "worker" or "beat" once Celery says which
+_node = ""  # the worker's node name, as its tasks see it (``worker@host``)
 _node_stop = threading.Event()
 _heartbeat: tuple[threading.Thread, redis.Redis] | None = None  # the main process's node heartbeat
 
@@ -76,8 +79,15 @@ def _log_as(process: str) -> None:
     configure_logging(settings, process=process, level=settings.log_level)
 
 
-def _celeryd_init(**_: Any) -> None:
+def _celeryd_init(sender: str | None = None, **_: Any) -> None:
+    global _node
+    _node = sender or ""  # the pool's processes inherit it
     _log_as("worker")  # the worker's first signal: Celery's own start-up warnings become JSON lines too
+
+
+def process_name() -> str:
+    """This worker process as heartbeats and checks name it: ``node:pid``."""
+    return f"{_node}:{os.getpid()}"
 
 
 def _start(process: str) -> None:

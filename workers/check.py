@@ -1,10 +1,9 @@
 """One check of one watched service: a calendar request over the whole horizon for all its watched offices,
 and one more for each newly listed day a subscriber could want (``workers.verify``).
 
-The requests go through the shared breaker; the answers are split per target; a target with slots it has
-not seen open before gets evidence (the booking page rendering the answer) before it is recorded, so its
-alerts leave with the screenshot. The booking page is loaded ahead, after a new page's first check. A
-screenshot's thumbnail is made a few seconds later by its own task, outside the burst of renders.
+The requests go through the shared breaker; the answers are split per target and recorded, which wakes the
+bot for the alerts at once; a target with slots it has not seen open before then gets its screenshot
+(``workers.proof``), which follows the alert. The booking page is loaded ahead, after a new page's first check.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from celery.signals import task_success
+from celery.signals import task_success, worker_process_init
 
 from core import metrics
 from core.checks import prune_routine_checks
@@ -18,9 +18,9 @@ from core.demand import service_weights
 from core.heartbeats import beat
 from workers import booking, pacing, proof
 from workers.browser import BrowserGone, BrowserUnavailable
-from workers.celery_app import app
+from workers.celery_app import app, process_name
 from workers.check import check_service as run_check
-from workers.farm import current_farm
+from workers.farm import Farm, current_farm
 from workers.fetch import NoBudget
 from workers.portal import PortalDown, PortalUnavailable
 
@@ -61,14 +61,9 @@ def check_service(self: Any, service_id: int, plan_id: str | None = None, waited
         raise self.retry(countdown=wait.wait_s + 0.05, max_retries=retries, kwargs={"waited": True}) from wait
     finally:
         farm.checks_done += 1
-        browsers = int(farm.browser.open)
-        beat(
-            farm.redis,
-            worker=worker,
-            browsers_open=browsers,
-            checks_done=farm.checks_done,
-            browser_error=farm.browser_error,
-        )
+        if farm.browser_error is None:
+            _warm(farm)  # a page recycled by this check is reopened now, not in the next check's time
+        _beat(farm, worker)
 
 
 @app.task(name="workers.tasks.prune_checks")
@@ -134,3 +129,33 @@ def _book_what_checks_requested(sender: Any = None, **_: Any) -> None:
     after the check's transactions have committed. A booking sent twice is booked once."""
     if getattr(sender, "name", None) == check_service.name:
         booking.enqueue_requested(current_farm())
+
+
+@worker_process_init.connect
+def _warm_browser(**_: Any) -> None:
+    """Each pool process launches its Chromium as it starts, not in its first check's time, and says so."""
+    farm = current_farm()
+    _warm(farm)
+    _beat(farm, process_name())
+
+
+def _warm(farm: Farm) -> None:
+    """Launch Chromium and open its page ahead of the next check. A Chromium that cannot start is reported by the
+    heartbeat and by that check (``BrowserUnavailable``)."""
+    try:
+        farm.browser.warm()
+    except BrowserUnavailable as exc:
+        farm.browser_error = str(exc)
+        log.error("browser unavailable: %s", exc)
+    except Exception as exc:
+        log.warning("could not warm the browser: %s", exc)
+
+
+def _beat(farm: Farm, worker: str) -> None:
+    beat(
+        farm.redis,
+        worker=worker,
+        browsers_open=int(farm.browser.open),
+        checks_done=farm.checks_done,
+        browser_error=farm.browser_error,
+    )
