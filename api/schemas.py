@@ -215,3 +215,8 @@ class ReadyOut(BaseModel):
     status: Literal["ready", "unavailable"]
     checks: dict[str, bool] = Field(examples=[{"database": True, "redis": True, "broker": True}])
     down: list[str] = Field(examples=[[]], description="What is unreachable")
+    farm: list[str] = Field(
+        [],
+        examples=[["worker@farm1:4242: browser unavailable: Chromium not found at /usr/bin/chromium"]],
+        description="The farm's own failures, which leave the API ready and the portal's state untouched",
+    )

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 
 from api.schemas import HealthOut, ReadyOut
 from core import metrics
+from core.heartbeats import read_heartbeats
 
 router = APIRouter(tags=["health"])
 PROBE_TIMEOUT_S = 2.0
@@ -45,6 +46,15 @@ def broker_ok(url: str) -> bool:
         return False
 
 
+def farm_problems(client: redis.Redis) -> list[str]:
+    """Live workers whose browser cannot start: the farm's failure, never the portal's."""
+    try:
+        beats = read_heartbeats(client)
+    except redis.RedisError:
+        return []
+    return [f"{b.worker}: browser unavailable: {b.browser_error}" for b in beats if b.alive and b.browser_error]
+
+
 @router.get("/healthz", response_model=HealthOut)
 def healthz() -> HealthOut:
     """The process is up and serving."""
@@ -57,7 +67,8 @@ def healthz() -> HealthOut:
     responses={503: {"model": ReadyOut, "description": "Something the API needs is unreachable; `down` names it"}},
 )
 def readyz(request: Request) -> Any:
-    """The database, Redis and the Celery broker are reachable; 503 naming what is down otherwise."""
+    """The database, Redis and the Celery broker are reachable; 503 naming what is down otherwise. ``farm``
+    names the workers' own failures (a browser that cannot start), which do not make the API unready."""
     state = request.app.state
     with ThreadPoolExecutor(max_workers=3) as pool:
         probes = {
@@ -67,7 +78,8 @@ def readyz(request: Request) -> Any:
         }
         checks = {name: probe.result() for name, probe in probes.items()}
     down = [name for name, ok in checks.items() if not ok]
-    body = ReadyOut(status="unavailable" if down else "ready", checks=checks, down=down)
+    farm = farm_problems(state.redis) if checks["redis"] else []
+    body = ReadyOut(status="unavailable" if down else "ready", checks=checks, down=down, farm=farm)
     return JSONResponse(body.model_dump(), status_code=503 if down else 200)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import redis
 
+from core.heartbeats import beat
 from launch.processes import ProcessGroup, free_port
 from tests.api.conftest import api_env, start_api
 
@@ -35,7 +36,12 @@ def test_readyz_names_redis_while_it_is_down_and_recovers(
         "status": "ready",
         "checks": {"database": True, "redis": True, "broker": True},
         "down": [],
+        "farm": [],
     }
+    beat(redis.Redis(port=port), worker="w@h:1", browsers_open=0, checks_done=0, browser_error="no Chromium here")
+    ready = httpx.get(f"{api}/readyz")
+    assert ready.status_code == 200, "the farm's own failure leaves the API ready"
+    assert ready.json()["farm"] == ["w@h:1: browser unavailable: no Chromium here"]
 
     process_group.stop("redis")
     down = httpx.get(f"{api}/readyz", timeout=15)
