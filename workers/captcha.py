@@ -18,7 +18,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from core import metrics
 from core.budget import Budget, Priority
-from workers.fetch import get_json, post_json
+from workers.fetch import get_json, post_json, raise_for
 from workers.portal import PortalChanged, PortalUnavailable
 
 SOLVER_JS = resources.files("workers").joinpath("altcha_solver.js").read_text(encoding="utf-8")
@@ -65,6 +65,7 @@ class CaptchaTokens:
         metrics.CAPTCHA_CHALLENGES.inc()
         urgent, wait_s = Priority.BOOKING, self._timeout_s  # a check waits on this token
         challenge = get_json(page, f"{self._api}/captcha-challenge/", budget=budget, priority=urgent, wait_s=wait_s)
+        raise_for(challenge, budget)  # a refusal never reaches the solver as a challenge
         try:
             payload = solve_in_browser(page, challenge.body, timeout_s=self._timeout_s)
         except PlaywrightTimeoutError as exc:  # a cost the city's widget could not pay either
@@ -72,6 +73,7 @@ class CaptchaTokens:
         verified = post_json(
             page, f"{self._api}/captcha-verify/", {"payload": payload}, budget=budget, priority=urgent, wait_s=wait_s
         )
+        raise_for(verified, budget)
         token = verified.body.get("token") if isinstance(verified.body, dict) else None
         if verified.status != 200 or not isinstance(token, str):
             raise PortalChanged("captcha-verify gave no token", verified.url, verified.status, body=verified.raw)

@@ -11,7 +11,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from core.budget import Budget, Priority
 from workers.browser import BrowserGone
-from workers.portal import PortalUnavailable
+from workers.portal import PortalError, PortalUnavailable, raise_for_answer
 
 TIMEOUT_MS = 15_000
 
@@ -56,6 +56,18 @@ def _failure(page: Page, url: str, exc: PlaywrightError) -> Exception:
     if browser is None or not browser.is_connected():
         return BrowserGone(f"the browser died during a request to {url}")
     return PortalUnavailable(f"no answer: {exc.message.splitlines()[0]}", url)
+
+
+def raise_for(answer: Answer, budget: Budget) -> None:
+    """A refusal or failure of the portal as the typed error it stands for, with its raw body kept; a 429 also
+    silences the budget until the portal's limiter has surely reset."""
+    if answer.status == 429:
+        budget.silence_after_refusal()
+    try:
+        raise_for_answer(url=answer.url, status=answer.status, body=answer.body)
+    except PortalError as exc:
+        exc.body = answer.raw
+        raise
 
 
 def get_json(

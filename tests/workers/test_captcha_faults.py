@@ -1,0 +1,63 @@
+"""A failing captcha-challenge/ answer is the portal's failure, typed and recorded, never handed to the solver
+(issue 18): a 503 is "down", a 429 "blocked" and silences the budget; the check is recorded as failed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from core.budget import Priority
+from core.db import transaction
+from core.models import Check
+from core.subscriptions import create_subscription
+from tests.workers.test_booking import DAY, farm_settings
+from workers.check import check_service
+from workers.farm import Farm
+from workers.portal import PortalBlocked, PortalDown
+
+CAPTCHA_OFFICE, CAPTCHA_SERVICE = 10461, 10339028
+
+
+@pytest.fixture
+def farm(sqlite_url: str, redis_url: str, replica_url: str, tmp_path: Path) -> Iterator[Farm]:
+    httpx.post(f"{replica_url}/__replica__/reset", json={}).raise_for_status()
+    body = {"officeId": CAPTCHA_OFFICE, "serviceId": CAPTCHA_SERVICE, "date": DAY.isoformat(), "times": ["10:00"]}
+    httpx.post(f"{replica_url}/__replica__/slots/open", json=body).raise_for_status()
+    farm = Farm(farm_settings(sqlite_url, redis_url, replica_url, tmp_path / "evidence"))
+    with transaction(farm.sessions) as session:
+        create_subscription(session, user_id=7, service_id=CAPTCHA_SERVICE, office_ids=[CAPTCHA_OFFICE])
+    farm.catalogue.get()  # cached: only the captcha routes meet the fault
+    yield farm
+    httpx.post(f"{replica_url}/__replica__/reset", json={}).raise_for_status()
+    farm.browser.close()
+
+
+def scenario(replica_url: str, **body: object) -> None:
+    httpx.post(f"{replica_url}/__replica__/scenario", json=body).raise_for_status()
+
+
+def failed_check(farm: Farm) -> Check:
+    with transaction(farm.sessions) as session:
+        [check] = session.query(Check).all()
+        session.expunge(check)
+    return check
+
+
+def test_a_503_challenge_is_the_portal_down_and_a_failed_check(farm: Farm, replica_url: str) -> None:
+    scenario(replica_url, outage="503")
+    with pytest.raises(PortalDown):
+        check_service(farm, service_id=CAPTCHA_SERVICE, task_id=None, worker="test")
+    check = failed_check(farm)
+    assert check.outcome == "error"
+    assert "503" in (check.error or "")
+
+
+def test_a_429_challenge_is_the_portal_blocking_and_silences_the_budget(farm: Farm, replica_url: str) -> None:
+    scenario(replica_url, stormSeconds=30)
+    with pytest.raises(PortalBlocked):
+        check_service(farm, service_id=CAPTCHA_SERVICE, task_id=None, worker="test")
+    assert failed_check(farm).outcome == "error"
+    assert not farm.budget.take(Priority.CHECK).granted, "silent until the portal's limiter has surely reset"
