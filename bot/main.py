@@ -12,6 +12,7 @@ import redis
 import redis.asyncio as aioredis
 import uvicorn
 from telegram import BotCommand, Update
+from telegram.error import NetworkError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -37,6 +38,7 @@ from core.migrate import SchemaOutOfDate, require_current
 from core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
+STARTUP_RETRIES = 8  # about a minute of growing pauses
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 MENU = ("watch", "list", "bookings", "contact", "status", "language", "mydata", "forget", "help", "cancel")
@@ -120,7 +122,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
 @contextlib.asynccontextmanager
 async def running(application: Application) -> AsyncIterator[None]:  # type: ignore[type-arg]
     """What ``run_polling`` does around its updater: start with ``post_init``, stop with ``post_stop`` and so on."""
-    await application.initialize()
+    await _initialize(application)
     await post_init(application)
     await application.start()
     try:
@@ -130,6 +132,19 @@ async def running(application: Application) -> AsyncIterator[None]:  # type: ign
         await post_stop(application)
         await application.shutdown()
         await post_shutdown(application)
+
+
+async def _initialize(application: Application) -> None:  # type: ignore[type-arg]
+    """``initialize`` (its getMe), asked again with growing pauses while the Bot API fails, as polling does."""
+    for attempt in range(STARTUP_RETRIES + 1):
+        try:
+            await application.initialize()
+            return
+        except NetworkError as exc:
+            if attempt == STARTUP_RETRIES:
+                raise
+            log.warning("the Bot API failed at start-up (%s); asking again", exc)
+            await asyncio.sleep(min(1.5**attempt, 30.0))
 
 
 async def serve_webhook(application: Application, server: uvicorn.Server, settings: Settings) -> None:  # type: ignore[type-arg]
@@ -151,8 +166,12 @@ def main() -> None:
     if settings.telegram_webhook_url:
         asyncio.run(serve_webhook(application, webhook_server(application, settings), settings))
     else:
-        application.run_polling(poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES)
+        poll(application)
 
 
-if __name__ == "__main__":
-    main()
+def poll(application: Application) -> None:  # type: ignore[type-arg]
+    """Long polling. A Bot API that fails a start-up call (a 5xx, a timeout: Telegram's hiccup) is asked again
+    with growing pauses (PTB's bootstrap retries) instead of stopping the bot."""
+    application.run_polling(
+        poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES, bootstrap_retries=STARTUP_RETRIES
+    )

@@ -94,6 +94,10 @@ class TelegramReplicaClient:
         }
         return int(self._post("/updates/callback", body)["update_id"])
 
+    def fail_next(self, method: str, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` answer 502 Bad Gateway."""
+        self._post("/fail", {"method": method, "times": times})
+
     def block_chat(self, chat_id: int, *, notify: bool = True) -> int | None:
         update_id = self._post("/updates/block", {"chat_id": chat_id, "notify": notify})["update_id"]
         return None if update_id is None else int(update_id)

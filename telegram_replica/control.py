@@ -34,6 +34,11 @@ class Block(BaseModel):
     notify: bool = True
 
 
+class Failure(BaseModel):
+    method: str
+    times: int = 1
+
+
 class Injected(BaseModel):
     update_id: int | None
 
@@ -82,6 +87,11 @@ def inject_button_press(body: ButtonPress, replica: ReplicaDep) -> Injected:
     except LookupError as error:
         raise HTTPException(404, str(error)) from error
     return Injected(update_id=update_id)
+
+
+@router.post("/fail")
+def fail_next(body: Failure, replica: ReplicaDep) -> None:
+    replica.fail_next(body.method, body.times)
 
 
 @router.post("/updates/block")

@@ -44,6 +44,10 @@ async def call_method(replica: Replica, token: str, name: str, params: Params) -
 async def _run(replica: Replica, token: str, method: str, params: Params) -> Any:
     if replica.config.token is not None and token != replica.config.token:
         raise UNAUTHORIZED
+    with replica.lock:
+        if replica.failing[method] > 0:
+            replica.failing[method] -= 1
+            raise ApiError(502, "Bad Gateway")
     if method == "getUpdates":
         return await _get_updates(replica, params)
     implementation = METHODS.get(method)

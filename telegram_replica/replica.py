@@ -84,6 +84,7 @@ class Replica:
             self.menu_buttons: dict[ChatId | None, JSON] = {}
             self.deliveries: Counter[ChatId] = Counter()
             self.rate_limited: Counter[ChatId] = Counter()
+            self.failing: Counter[str] = Counter()  # method -> how many of its next calls answer 502
             self.updates.clear()
             self.configure()
             self._changed.notify_all()
@@ -152,6 +153,11 @@ class Replica:
                 "data": callback_data,
             }
             return self._push_user_update({"callback_query": query})
+
+    def fail_next(self, method: str, times: int) -> None:
+        """The next ``times`` calls of ``method`` answer 502 Bad Gateway, as Telegram does in a hiccup."""
+        with self.lock:
+            self.failing[method] = times
 
     def block_chat(self, chat_id: int, *, notify: bool = True) -> int | None:
         """The user blocks the bot: sends answer 403 from now on; ``notify`` queues the my_chat_member."""
