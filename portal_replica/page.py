@@ -1,6 +1,7 @@
 """The booking page ``/buergerservice/terminvereinbarung.html`` and its static files.
 
-See docs/portal.md, "Booking page".
+The page embeds ``<zms-appointment base-url="<API base>">``, a web component written after the city's
+(``static/zms-appointment.js`` and the modules it imports). See docs/portal.md, "Booking page".
 """
 
 from __future__ import annotations

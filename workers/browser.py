@@ -129,11 +129,6 @@ class WarmBrowser:
                 metrics.BROWSER_RETIREMENTS.labels("hung").inc()
                 raise BrowserGone(f"the browser hung {what}") from exc
 
-    @property
-    def current_page(self) -> Page | None:
-        """The warm page the next check will get, if it is open and not due for recycling (no use counted)."""
-        return self._page if self._page is not None and not self._spent(self._page) else None
-
     def _spent(self, page: Page) -> bool:
         """Closed, or due for recycling: the next check gets a new context and page."""
         return page.is_closed() or self._page_uses >= self.limits.page_uses

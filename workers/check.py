@@ -3,7 +3,7 @@ and one more for each newly listed day a subscriber could want (``workers.verify
 
 The requests go through the shared breaker; the answers are split per target and recorded, which wakes the
 bot for the alerts at once; a target with slots it has not seen open before then gets its screenshot
-(``workers.proof``), which follows the alert. The booking page is loaded ahead, after a new page's first check.
+(``workers.proof``), which follows the alert.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from core.slots import MUNICH, Observation, SeenSlot, nothing_free
 from core.subscriptions import Filters
 from workers import evidence, proof, verify
 from workers.farm import Farm
-from workers.fetch import Answer, get_json
+from workers.fetch import Answer, get_json, raise_for
 from workers.portal import (
     PortalBlocked,
     PortalChanged,
@@ -44,11 +44,9 @@ from workers.portal import (
     is_no_days,
     legacy_appointments_url,
     legacy_days_url,
-    page_catalogue,
     parse_calendar,
     parse_legacy_day,
     parse_legacy_days,
-    raise_for_answer,
 )
 
 log = logging.getLogger(__name__)
@@ -102,20 +100,7 @@ def check_service(farm: Farm, *, service_id: int, task_id: str | None, worker: s
         farm.report_state("up", "")
     ids = _record(farm, service_id, watched, asked, started=started, task_id=task_id, worker=worker)
     metrics.CHECK_SECONDS.observe(time.perf_counter() - clock)
-    _open_evidence_page(farm, service_id)
     return ids
-
-
-def _open_evidence_page(farm: Farm, service_id: int) -> None:
-    """After its first check, a new page gets the booking page, ready for the worker's first finding."""
-    if not farm.evidence_page.wants_opening(farm.browser.current_page):
-        return
-    try:
-        with farm.browser.page() as page, farm.browser.bounded("opening the booking page", proof.render_bound(farm)):
-            catalogue = page_catalogue(farm.catalogue.raw(), service_id)
-            farm.evidence_page.open(page, service_id=service_id, catalogue=catalogue)
-    except Exception:  # the check is recorded; a finding loads the page itself
-        log.warning("could not open the booking page ahead of findings", exc_info=True)
 
 
 def _watched(catalogue: Catalogue, service_id: int, targets: list[tuple[int, int]]) -> list[Watched]:
@@ -249,13 +234,7 @@ def _raise_for(farm: Farm, answer: Answer) -> None:
     if answer.status == 400 and CAPTCHA_REFUSED & set(error_codes(answer.body)):
         farm.captcha.forget()
         raise PortalUnavailable("the portal refused our captcha token", answer.url, answer.status, body=answer.raw)
-    if answer.status == 429:
-        farm.budget.silence_after_refusal()
-    try:
-        raise_for_answer(url=answer.url, status=answer.status, body=answer.body)
-    except PortalError as exc:
-        exc.body = answer.raw
-        raise
+    raise_for(answer, farm.budget)
 
 
 def _record(
@@ -298,8 +277,10 @@ def _record(
         if opened:  # the bot sends this target's alerts now; their screenshot follows
             farm.redis.rpush(ALERTS_WAKE_KEY, str(check.id))
             farm.redis.ltrim(ALERTS_WAKE_KEY, -1000, -1)
-            first = min(SeenSlot(s.starts_at, s.office_id) for s in opened).local.date()
-            findings.append(proof.Finding(check.id, target.target_id, target.office_id, seen, first))
+            new = sorted(SeenSlot(s.starts_at, s.office_id) for s in opened)
+            day = new[0].local.date()
+            times = tuple((s.office_id, int(s.starts_at.timestamp())) for s in new if s.local.date() == day)
+            findings.append(proof.Finding(check.id, target.target_id, target.office_id, seen, day, times))
     token = asked.captcha_token if asked else None
     for finding in findings:
         structlog.contextvars.bind_contextvars(target_id=finding.target_id, check_id=finding.check_id)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import redis
 
@@ -38,6 +40,7 @@ class Finding:
     office_id: int
     seen: Observation  # the target's part of the answers
     day: dt.date  # the first new slot's day
+    times: tuple[tuple[int, int], ...]  # the new slots of that day: (booking office, Unix seconds)
 
 
 def render_bound(farm: Farm) -> float:
@@ -48,15 +51,11 @@ def render_bound(farm: Farm) -> float:
 def add_proof(farm: Farm, finding: Finding, *, service_id: int, captcha_token: str | None) -> bool:
     """Render, store and attach the finding's screenshot, then wake the bot to send it. A failure is recorded
     on the check with its reason (the bot then stops waiting for it). Returns whether a screenshot was made."""
-    today = dt.datetime.now(MUNICH).date()
-    answers = render.Answers(
-        page_catalogue(farm.catalogue.raw(), service_id),
-        calendar_from(finding.seen, today=today, day=finding.day),
-        captcha_token,
-    )
+    answers = render.Answers(page_catalogue(farm.catalogue.raw(), service_id), _calendar(finding), captcha_token)
     try:
         with farm.browser.page() as page, farm.browser.bounded("rendering evidence", render_bound(farm)):
-            shot = farm.evidence_page.render(page, service_id=service_id, office_id=finding.office_id, answers=answers)
+            shown = render.Shown(service_id, finding.office_id, finding.day, finding.times)
+            shot = farm.evidence_page.render(page, shown, answers).png
     except Exception as exc:  # the finding is recorded and alerted: a failed render only loses its picture
         _failed(farm, finding, exc)
         return False
@@ -71,6 +70,18 @@ def add_proof(farm: Farm, finding: Finding, *, service_id: int, captcha_token: s
     _wake_bot(farm.redis, finding.check_id)
     _thumbnail_later(farm, finding.check_id)
     return True
+
+
+def _calendar(finding: Finding) -> Callable[[dt.date | None], Any]:
+    """The calendar answers of the finding's booking page: its opening request (a window on today) is moved to
+    the finding's day, as the portal moves a window to a bookable day; a day the page asks for is that day."""
+    today = dt.datetime.now(MUNICH).date()
+
+    def answer(asked: dt.date | None) -> Any:
+        day = finding.day if asked is None or asked == today else asked
+        return calendar_from(finding.seen, today=today, day=day)
+
+    return answer
 
 
 def _failed(farm: Farm, finding: Finding, exc: Exception) -> None:

@@ -1,48 +1,40 @@
-"""Evidence: the city's booking page rendering exactly the answer the farm received, screenshotted.
+"""Evidence: the city's booking page showing a finding, screenshotted around the finding's times.
 
-The page is driven as a person would (docs/portal.md, "Booking page": open the target's link, press "Weiter"), but every
-API call it makes is answered by the farm from what it already holds — the catalogue, the calendar answer,
-the captcha token — so rendering evidence costs the portal no request and shows what the portal said.
-Only the API's calls are intercepted: the page itself and its scripts load as they would for a person.
+The page is driven as a person drives the city's page (docs/portal.md, "Booking page"): load the target's deep
+link, pass the captcha widget where the office needs one, press "Weiter", wait for the day's times, pick the
+finding's day if another one is shown. Every API call the page makes is answered by the farm from what it
+already holds (the catalogue, the calendar answer, the captcha token), so a render costs the portal no request
+and shows what the portal said; the page itself and its scripts load as they would for a person.
 
-The page stays loaded between findings: the next target is opened by the page's own hash route, as a person
-following another link would, which costs about half the CPU of loading the page again (for the target shown
-last, by way of the service's first step, since the same route would not change). The calendar request
-the page then sends must name the target's service and office; when it does not (a page that does not follow
-its route), the page is loaded afresh, and that page is not switched again. A worker loads the page ahead of
-its first finding (``open``, after a check), so that finding follows the route too: findings come in bursts,
-when a run's first checks see what opened during the silence, and a burst is no time for loading pages.
+The city's page reads its deep link once, when it mounts: a changed hash shows nothing new, so each render
+loads the page afresh. ``exclusiveLocation`` makes it show the target's office alone, every part of the day at
+once, and the screenshot is cut to the day's heading and the office's time rows, legible on a phone.
 """
 
 from __future__ import annotations
 
-import base64
+import datetime as dt
+import io
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urldefrag, urlsplit
 
-from playwright.sync_api import CDPSession, Locator, Page, Response, Route
-from playwright.sync_api import Error as PlaywrightError
+from PIL import Image
+from playwright.sync_api import FloatRect, Locator, Page, Response, Route
 
 log = logging.getLogger(__name__)
 
 JSON = "application/json; charset=utf-8"
-NEXT_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(null))))"
-# Resolves once the page's own hashchange listeners have run (ours is added after theirs) and their tasks began,
-# or after a second when no hashchange reached us.
-FOLLOW_HASH = """hash => new Promise(done => {
-  addEventListener("hashchange", () => setTimeout(() => done(null)), {once: true});
-  setTimeout(() => done(null), 1000);
-  location.hash = hash;
-})"""
-SWITCH_TIMEOUT_MS = 5000  # a switched page that shows no calendar by then is loaded afresh
-SCREENSHOT_TIMEOUT_MS = 5000  # a DevTools screenshot not taken by then is left to Playwright's
-# A render waits on at most this many steps bounded by the browser timeout (a load, step 1, the calendar): the
-# bound of the whole, which also covers the calls that take no timeout (route, evaluate).
-TIMED_STEPS = 3
+# A render waits on at most this many steps bounded by the browser timeout (load, captcha, "Weiter", the times,
+# another day): the bound of the whole, which also covers the calls that take no timeout (route, evaluate).
+TIMED_STEPS = 5
+NOTHING_FREE = "Aktuell ist kein Termin verfügbar."
+MARGIN_PX = 12  # around the cut-out, so no button touches the edge
+MIN_WIDTH_PX = 420  # room for the office's name and the day beside few buttons
 
 
 @dataclass(frozen=True)
@@ -50,21 +42,51 @@ class Answers:
     """What the farm answers the page with."""
 
     catalogue: Any
-    calendar: Any  # available-calendar/ shape, already cut down to the target's offices
+    # The available-calendar/ answer, cut down to the target's offices, for the day a request's slots window
+    # starts on (None when it names none): the page asks again when a person picks another day.
+    calendar: Callable[[dt.date | None], Any]
     captcha_token: str | None
 
 
-class WrongCalendar(RuntimeError):
-    """The page asked for another service or office than the target's: its screenshot would prove nothing."""
+@dataclass(frozen=True)
+class Shown:
+    """A finding as the page must show it: the target's office, the day, and the times that opened (booking
+    office, Unix seconds)."""
+
+    service_id: int
+    office_id: int
+    day: dt.date
+    times: tuple[tuple[int, int], ...]
 
 
-def booking_url(page_url: str, *, service_id: int, office_id: int) -> str:
-    return f"{page_url}#{_service_route(service_id)}/locations/{office_id}"
+@dataclass(frozen=True)
+class Shot:
+    png: bytes
+    strips: list[FloatRect]  # the parts of the page cut out, top to bottom, in page coordinates (CSS pixels)
 
 
-def _service_route(service_id: int) -> str:
-    """The booking page's route to a service's first step, with no office chosen (docs/portal.md, "Booking page")."""
-    return f"/services/{service_id}"
+class RenderFailed(RuntimeError):
+    """The page did not show the finding; the reason says what it showed instead."""
+
+
+def booking_url(page_url: str, *, service_id: int, office_id: int, exclusive: bool = False) -> str:
+    """The target's deep link; ``exclusive`` shows its office alone (docs/portal.md, "Booking page")."""
+    query = ("&" if "?" in page_url else "?") + "exclusiveLocation=1" if exclusive else ""
+    return f"{page_url}{query}#/services/{service_id}/locations/{office_id}"
+
+
+def time_button_id(office_id: int, unix: int) -> str:
+    """The id of a time's button on the city's page."""
+    return f"provider-{office_id}-timeslot-{unix}"
+
+
+def asks_for(url: str, *, service_id: int, office_id: int) -> bool:
+    """Whether a calendar request (docs/portal.md, "Calendar": ``serviceIds``, ``officeIds`` comma-separated) is the
+    target's: its one service, and its office among the offices asked for."""
+    query = parse_qs(urlsplit(url).query)
+    services = query.get("serviceIds", [""])[0].split(",")
+    offices = query.get("officeIds", [""])[0].split(",")
+    return services == [str(service_id)] and str(office_id) in offices
 
 
 def _answer(route: Route, api_prefix: str, answers: Answers) -> None:
@@ -72,7 +94,7 @@ def _answer(route: Route, api_prefix: str, answers: Answers) -> None:
     token = answers.captcha_token
     bodies: dict[str, Any] = {
         "offices-and-services": answers.catalogue,
-        "available-calendar": answers.calendar,
+        "available-calendar": answers.calendar(_slots_day(route.request.url)),
         "captcha-details": {"captchaEnabled": token is not None},
         # The page's captcha widget gets a trivial challenge; its verify call gets the farm's real token.
         "captcha-challenge": {
@@ -95,19 +117,11 @@ def _answer(route: Route, api_prefix: str, answers: Answers) -> None:
         route.abort()  # nothing else may reach the portal outside the request budget
 
 
-def _next_button(page: Page) -> Locator:
-    """Step 1's "Weiter" (docs/portal.md, "Booking page"): it shows, enabled, once the step has rendered, and
-    pressing it asks for the calendar."""
-    return page.get_by_role("button", name="Weiter", disabled=False)
-
-
-def asks_for(url: str, *, service_id: int, office_id: int) -> bool:
-    """Whether a calendar request (docs/portal.md, "Calendar": ``serviceIds``, ``officeIds`` comma-separated) is the
-    target's: its one service, and its office among the offices asked for."""
-    query = parse_qs(urlsplit(url).query)
-    services = query.get("serviceIds", [""])[0].split(",")
-    offices = query.get("officeIds", [""])[0].split(",")
-    return services == [str(service_id)] and str(office_id) in offices
+def _slots_day(url: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(parse_qs(urlsplit(url).query)["slotsStartDate"][0])
+    except (KeyError, ValueError):
+        return None
 
 
 class EvidencePage:
@@ -117,50 +131,23 @@ class EvidencePage:
         self._page_url = page_url
         self._api_prefix = api_url.rstrip("/") + "/"
         self._api_calls = re.compile("^" + re.escape(self._api_prefix))  # matched in the driver
-        self._not_following: Page | None = None  # a page that did not follow its hash route
-        self._not_opening: Page | None = None  # a page on which the booking page could not be opened ahead
-        self._devtools: tuple[Page, CDPSession] | None = None  # the page screenshotted last, and its session
         self._routed: Page | None = None  # the page whose API calls ``_handle`` answers
-        self._answers: Answers | None = None  # what they are answered with, while a page is opened or rendered
+        self._answers: Answers | None = None  # what they are answered with, while a page is rendered
 
-    def wants_opening(self, page: Page | None) -> bool:
-        """Whether ``page`` (a worker's warm page, if it has one) should be given the booking page ahead."""
-        return (
-            page is not None
-            and page is not self._not_opening
-            and page is not self._not_following
-            and not page.url.startswith(self._page_url + "#")
-        )
-
-    def open(self, page: Page, *, service_id: int, catalogue: Any) -> None:
-        """Load the booking page at the service's first step (its route names no office, so every target's
-        route differs from it), answering its API calls from ``catalogue``. Best effort: a page that fails is
-        not tried again, and its first finding loads the page as it would have."""
-
-        self._answering(page, Answers(catalogue, None, None))
-        try:
-            page.goto(f"{self._page_url}#{_service_route(service_id)}", wait_until="domcontentloaded")
-            _next_button(page).wait_for(timeout=SWITCH_TIMEOUT_MS)
-        except PlaywrightError as exc:
-            log.info("the booking page could not be opened ahead of findings: %s", exc.message.splitlines()[0])
-            self._not_opening = page
-        finally:
-            self._answers = None
-
-    def render(self, page: Page, *, service_id: int, office_id: int, answers: Answers) -> bytes:
-        """Show the target's calendar with ``answers`` and screenshot it (the viewport: form and calendar)."""
-
+    def render(self, page: Page, shown: Shown, answers: Answers) -> Shot:
+        """Load the target's deep link with ``answers`` behind it, bring up the finding's day and screenshot the
+        day's heading and the office's times."""
         self._answering(page, answers)
         try:
-            target = booking_url(self._page_url, service_id=service_id, office_id=office_id)
-            if not self._switched(page, target, service_id=service_id, office_id=office_id):
-                page.goto("about:blank")
-                page.goto(target, wait_until="domcontentloaded")
-                calendar = self._continue(page, timeout_ms=None)
-                if not asks_for(calendar.url, service_id=service_id, office_id=office_id):
-                    raise WrongCalendar(f"the booking page of {target} asked for {calendar.url}")
-            page.evaluate(NEXT_FRAMES)  # the answer is on screen once the page has painted twice more
-            return self._screenshot(page)
+            target = booking_url(self._page_url, service_id=shown.service_id, office_id=shown.office_id, exclusive=True)
+            _load(page, target)
+            if answers.captcha_token is not None:
+                _pass_captcha(page)
+            calendar = _continue(page)
+            if not asks_for(calendar.url, service_id=shown.service_id, office_id=shown.office_id):
+                raise RenderFailed(f"the booking page of {target} asked for {calendar.url}")
+            rows = _times_of_day(page, shown)
+            return _cut_out(page, office=_office_title(page, shown.office_id), heading=_day_heading(page), rows=rows)
         finally:
             self._answers = None
 
@@ -180,51 +167,130 @@ class EvidencePage:
         else:
             _answer(route, self._api_prefix, self._answers)
 
-    def _switched(self, page: Page, target: str, *, service_id: int, office_id: int) -> bool:
-        """Open ``target`` by the loaded page's hash route; False when a fresh load must do it."""
-        if page is self._not_following or not page.url.startswith(self._page_url + "#"):
-            return False  # no page of ours yet
-        try:
-            if page.url == target:  # the route would not change: step back to the service's first step
-                self._first_step(page, service_id)
-            page.evaluate(FOLLOW_HASH, urlsplit(target).fragment)
-            calendar = self._continue(page, timeout_ms=SWITCH_TIMEOUT_MS)
-            if asks_for(calendar.url, service_id=service_id, office_id=office_id):
-                return True
-            reason = f"it asked for {calendar.url}"
-        except PlaywrightError as exc:
-            reason = exc.message.splitlines()[0]
-        log.info("the booking page did not follow its hash route to %s (%s); it is loaded afresh", target, reason)
-        self._not_following = page
-        return False
 
-    def _screenshot(self, page: Page) -> bytes:
-        """The viewport as PNG, encoded for speed (DevTools' ``optimizeForSpeed``: a larger file for less of the
-        browser's CPU than Playwright's screenshot, which matters in a burst of findings). A page whose
-        DevTools session fails is screenshotted by Playwright."""
-        try:
-            if self._devtools is None or self._devtools[0] is not page:
-                self._devtools = (page, page.context.new_cdp_session(page))
-            shot = self._devtools[1].send(
-                "Page.captureScreenshot", {"format": "png", "optimizeForSpeed": True}, timeout=SCREENSHOT_TIMEOUT_MS
-            )
-            return base64.b64decode(shot["data"])
-        except (PlaywrightError, KeyError, ValueError) as exc:
-            log.info("screenshot by DevTools failed (%s); taken by Playwright", exc)
-            self._devtools = None
-            return page.screenshot(type="png")
+def _load(page: Page, target: str) -> None:
+    """Load ``target`` as a new document: the city's page reads its deep link only when it mounts, so an open
+    page whose hash alone changes would go on showing its last target."""
+    if urldefrag(page.url).url == urldefrag(target).url:
+        page.goto("about:blank")
+    page.goto(target, wait_until="domcontentloaded")
 
-    @staticmethod
-    def _first_step(page: Page, service_id: int) -> None:
-        """Follow the hash route to the service's first step and wait until it shows."""
-        page.evaluate(FOLLOW_HASH, _service_route(service_id))
-        _next_button(page).wait_for(timeout=SWITCH_TIMEOUT_MS)
 
-    @staticmethod
-    def _continue(page: Page, *, timeout_ms: float | None) -> Response:
-        """Press "Weiter" on step 1 (a click event on the button, which runs the page's own handler, without
-        the mouse's checks for a still, unobscured target over several frames); returns the calendar answer the
-        page got."""
-        with page.expect_response(lambda r: "available-calendar" in r.url, timeout=timeout_ms) as calendar:
-            _next_button(page).dispatch_event("click", timeout=timeout_ms)
-        return calendar.value
+def _next_button(page: Page) -> Locator:
+    """The step's "Weiter": shown, enabled, once step 1 has rendered (its shadow roots are open, so the role
+    locator finds it)."""
+    return page.get_by_role("button", name="Weiter", disabled=False)
+
+
+def _pass_captcha(page: Page) -> None:
+    """Tick the ALTCHA widget ("Ich bin kein Bot.") and wait until it says verified; the farm answers its
+    challenge and hands over the token the farm already holds."""
+    page.get_by_text("Ich bin kein Bot.").click()
+    page.locator('.altcha[data-state="verified"]').wait_for()
+
+
+def _continue(page: Page) -> Response:
+    """Press step 1's "Weiter" (a click event on the button, which runs the page's own handler, without the
+    mouse's checks for a still target over several frames); returns the calendar answer the page got."""
+    with page.expect_response(lambda r: "available-calendar" in r.url) as calendar:
+        _next_button(page).dispatch_event("click")
+    return calendar.value
+
+
+def _times_of_day(page: Page, shown: Shown) -> list[Locator]:
+    """The office's time rows once they show the finding's times, on the finding's day: the page selects the day
+    our calendar answer narrows to, and a page that picked another day is moved to it as a person would."""
+    first = _buttons(page, shown)[0]
+    page.locator("button.timeslot").or_(page.get_by_text(NOTHING_FREE)).first.wait_for()  # a day is shown
+    if not first.is_visible():
+        day = page.locator(f'.muc-calendar-item[aria-disabled="false"][aria-label="{shown.day.day} auswählen"]')
+        if not day.count():
+            raise RenderFailed(f"the booking page shows neither {shown.day} nor its times")
+        day.first.dispatch_event("click")
+        first.wait_for()
+    rows = page.locator(f"#timeslot-grid-provider-{shown.office_id}")
+    if not rows.count():  # the times are shown under their booking office (a shared-booking peer)
+        rows = page.locator(f"#timeslot-grid-provider-{shown.times[0][0]}")
+    return [rows.nth(i) for i in range(rows.count())]
+
+
+def _buttons(page: Page, shown: Shown) -> list[Locator]:
+    return [page.locator(f"#{time_button_id(office, unix)}") for office, unix in shown.times]
+
+
+def _day_heading(page: Page) -> list[Locator]:
+    """The heading that names the selected day, when the page has one."""
+    heading = page.locator("h4").first
+    return [heading] if heading.count() else []
+
+
+def _office_title(page: Page, office_id: int) -> list[Locator]:
+    """The office's name as the page titles it (``provider-<id>``), when it shows one."""
+    title = page.locator(f"#provider-{office_id}").first
+    return [title] if title.count() else []
+
+
+def _cut_out(page: Page, *, office: list[Locator], heading: list[Locator], rows: list[Locator]) -> Shot:
+    """The office's title over the day's heading and time rows, each cut from the page (in page coordinates,
+    so rows taller than the viewport are whole) and stacked: the calendar between them is left out, so the
+    picture stays legible on a phone. The strips are as wide as the rows' labels and buttons and the titles'
+    text need."""
+    buttons = [box for row in rows if (box := row.evaluate(BUTTONS_BOX)) is not None]
+    if not buttons:
+        raise RenderFailed("the booking page shows none of the finding's times")
+    texts = [t.evaluate(TEXT_BOX) for t in [*office, *heading]]
+    left = max(0.0, min(b["x"] for b in [*(_page_box(r) for r in rows), *texts]) - MARGIN_PX)
+    right = max(left + MIN_WIDTH_PX, max(b["x"] + b["width"] for b in [*buttons, *texts]) + MARGIN_PX)
+    strips = [_strip([*heading, *rows], left, right, below=MARGIN_PX)]
+    if office:
+        strips.insert(0, _strip(office, left, right, below=2))  # not the half of a line below the title
+    shots = [page.screenshot(type="png", clip=clip, full_page=True, caret="hide") for clip in strips]
+    return Shot(_stacked(shots), strips)
+
+
+def _strip(parts: list[Locator], left: float, right: float, *, below: float) -> FloatRect:
+    """The rows of the page that ``parts`` cover, from ``left`` to ``right``."""
+    boxes = [_page_box(p) for p in parts]
+    top = max(0.0, min(b["y"] for b in boxes) - MARGIN_PX)
+    bottom = max(b["y"] + b["height"] for b in boxes) + below
+    return FloatRect(x=left, y=top, width=right - left, height=bottom - top)
+
+
+def _stacked(pngs: list[bytes]) -> bytes:
+    images = [Image.open(io.BytesIO(png)) for png in pngs]
+    whole = Image.new("RGB", (max(i.width for i in images), sum(i.height for i in images)), "white")
+    top = 0
+    for image in images:
+        whole.paste(image, (0, top))
+        top += image.height
+    out = io.BytesIO()
+    whole.save(out, format="PNG")
+    return out.getvalue()
+
+
+# The box of an element's time buttons in page coordinates; null when it shows none.
+BUTTONS_BOX = """e => {
+  const rects = [...e.querySelectorAll("button.timeslot")].map(b => b.getBoundingClientRect()).filter(r => r.width);
+  if (!rects.length) return null;
+  const x = Math.min(...rects.map(r => r.left)), y = Math.min(...rects.map(r => r.top));
+  const right = Math.max(...rects.map(r => r.right)), bottom = Math.max(...rects.map(r => r.bottom));
+  return {x: x + scrollX, y: y + scrollY, width: right - x, height: bottom - y};
+}"""
+
+
+# The box of an element's text (not of the element, which may span the page's width), in page coordinates.
+TEXT_BOX = """e => {
+  const range = document.createRange();
+  range.selectNodeContents(e);
+  const r = range.getBoundingClientRect();
+  return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height};
+}"""
+
+
+def _page_box(part: Locator) -> dict[str, float]:
+    """``part``'s box in page coordinates (its viewport box plus the page's scroll)."""
+    box: dict[str, float] = part.evaluate(
+        "e => { const r = e.getBoundingClientRect();"
+        " return {x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height} }"
+    )
+    return box

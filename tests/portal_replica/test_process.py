@@ -72,9 +72,7 @@ def test_cli_process_with_admin_routes(served: str) -> None:
         assert client.post("/__replica__/slots/close", json={"officeId": 10489}).json() == {"closed": 2}
         offices = client.get(f"{API}/offices-and-services/").json()["offices"]
         assert len(offices) == (109 if DLDB else 11), "the city's catalogue where present, else the sample"
-        assert (
-            'data-api-base="/buergeransicht/api/citizen"' in client.get("/buergerservice/terminvereinbarung.html").text
-        )
+        assert 'base-url="/buergeransicht/api/citizen"' in client.get("/buergerservice/terminvereinbarung.html").text
 
 
 def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,7 +93,7 @@ async def test_page_on_another_host_can_call_the_api() -> None:
     app = create_app(ReplicaConfig(page_api_base="https://www48.example/buergeransicht/api/citizen"))
     async with client_for(app) as client:
         page = await client.get("/buergerservice/terminvereinbarung.html")
-        assert 'data-api-base="https://www48.example/buergeransicht/api/citizen"' in page.text
+        assert 'base-url="https://www48.example/buergeransicht/api/citizen"' in page.text
         preflight = await client.options(
             f"{API}/reserve-appointment/",
             headers={

@@ -1,8 +1,8 @@
-"""Evidence renders on the worker's warm page (docs/portal.md, "Booking page"), against the in-process replica.
+"""Evidence renders (docs/portal.md, "Booking page") with real Chromium against the in-process replica, whose
+page is built as the city's: a web component in open shadow roots that reads its deep link once.
 
-The page stays loaded between findings and follows its own hash route to the next target (to the same target
-again by way of the service's first step); a page that does not follow it is loaded afresh. Either way the
-screenshot is of the target's calendar, which the calendar request the page sends proves.
+Each render loads the target's deep link afresh, presses "Weiter" and screenshots the day's heading and the
+office's time rows; the finding's time buttons, found by their ids, lie inside the image.
 """
 
 from __future__ import annotations
@@ -11,147 +11,270 @@ import datetime as dt
 import hashlib
 import io
 import json
-import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from PIL import Image
-from playwright.sync_api import Page
+from playwright.sync_api import FloatRect, Page
 
 from core.checks import evidence_of
 from core.db import transaction
 from core.models import Check
 from core.queue import ADD_THUMBNAIL
 from core.settings import Settings
+from core.slots import MUNICH, Observation, SeenSlot
 from core.subscriptions import create_subscription
 from tests.workers.test_booking import API, DAY, farm_settings
 from workers.check import check_service
 from workers.farm import Farm
 from workers.portal import calendar_from, calendar_url, horizon, page_catalogue, parse_calendar
 from workers.proof import add_thumbnail
-from workers.render import Answers, asks_for
+from workers.render import Answers, RenderFailed, Shot, Shown, asks_for, time_button_id
 
 WOHNSITZ = 1063475
 RUPPERT, RUPPERT_PEER, ORLEANS, LEONROD = 10489, 10503, 102522, 102523
-NAMES = {RUPPERT: "Ruppertstraße", ORLEANS: "Orleansplatz", LEONROD: "Leonrodstraße"}
+CAPTCHA_OFFICE, CAPTCHA_SERVICE = 10461, 10339028
+OFFICES = (RUPPERT, ORLEANS, LEONROD)
 
 
 @pytest.fixture
 def farm(sqlite_url: str, redis_url: str, replica_url: str, tmp_path: Path) -> Iterator[Farm]:
     settings: Settings = farm_settings(sqlite_url, redis_url, replica_url, tmp_path / "evidence")
     httpx.post(f"{replica_url}/__replica__/reset", json={}).raise_for_status()
-    for office in NAMES:
-        body = {"officeId": office, "serviceId": WOHNSITZ, "date": DAY.isoformat(), "times": ["09:00"]}
-        httpx.post(f"{replica_url}/__replica__/slots/open", json=body).raise_for_status()
     farm = Farm(settings)
     yield farm
     farm.browser.close()
 
 
-def answers(farm: Farm, office: int) -> Answers:
-    """What a check of ``office`` holds: the service's catalogue and the calendar cut down to the office."""
+def open_slots(farm: Farm, office: int, day: dt.date, times: list[str], service: int = WOHNSITZ) -> None:
+    replica = farm.settings.portal_api_url.split(API, 1)[0]
+    body = {"officeId": office, "serviceId": service, "date": day.isoformat(), "times": times}
+    httpx.post(f"{replica}/__replica__/slots/open", json=body).raise_for_status()
+
+
+def seen(farm: Farm, office: int, service: int = WOHNSITZ) -> Observation:
+    """What a check of ``office`` holds: the portal's answer over the horizon, cut down to the office."""
     today = dt.date.today()
-    url = calendar_url(farm.settings.portal_api_url, office_ids=list(NAMES), service_id=WOHNSITZ, today=today)
-    seen = parse_calendar(httpx.get(url).json(), url=url, office_ids=list(NAMES), window=horizon(today))
     offices = (office, RUPPERT_PEER) if office == RUPPERT else (office,)
-    calendar = calendar_from(seen.only_offices(offices), today=today, day=DAY)
-    return Answers(page_catalogue(farm.catalogue.raw(), WOHNSITZ), calendar, None)
+    url = calendar_url(farm.settings.portal_api_url, office_ids=offices, service_id=service, today=today)
+    answer = parse_calendar(httpx.get(url).json(), url=url, office_ids=list(offices), window=horizon(today))
+    verified = answer
+    for day, _ in answer.unverified():  # the days after the first, as the farm verifies them
+        one_day = calendar_url(
+            farm.settings.portal_api_url, office_ids=offices, service_id=service, today=today, day=day
+        )
+        verified = verified.verified_by(
+            parse_calendar(httpx.get(one_day).json(), url=one_day, office_ids=list(offices), window=(day, day))
+        )
+    return verified
 
 
-class Watching:
-    """The calendar requests the page sends, and whether it is still the document marked before."""
+def shown_on(observation: Observation, office: int, day: dt.date, service: int = WOHNSITZ) -> Shown:
+    times = tuple(
+        (s.office_id, int(s.starts_at.timestamp())) for s in sorted(observation.slots) if s.local.date() == day
+    )
+    return Shown(service, office, day, times)
+
+
+def calendar_on(observation: Observation, first: dt.date) -> Callable[[dt.date | None], Any]:
+    """The page's first calendar request answered with ``first``; a day it asks for then, with that day."""
+    today = dt.date.today()
+
+    def answer(asked: dt.date | None) -> Any:
+        return calendar_from(observation, today=today, day=first if asked in (None, today) else asked)
+
+    return answer
+
+
+class Calendars:
+    """The calendar requests the page sends."""
 
     def __init__(self, page: Page) -> None:
-        self.page = page
-        self.calendars: list[str] = []
-        page.on("request", lambda r: self.calendars.append(r.url) if "available-calendar" in r.url else None)
-
-    def mark(self) -> None:
-        self.page.evaluate("() => { window.mtaMark = true }")
-
-    def same_document(self) -> bool:
-        return bool(self.page.evaluate("() => window.mtaMark === true"))
+        self.urls: list[str] = []
+        page.on("request", lambda r: self.urls.append(r.url) if "available-calendar" in r.url else None)
 
 
-def render(farm: Farm, office: int) -> tuple[bytes, Any]:
+def render(
+    farm: Farm,
+    shown: Shown,
+    observation: Observation,
+    *,
+    first: dt.date | None = None,
+    token: str | None = None,
+) -> tuple[Shot, Page]:
+    answers = Answers(
+        page_catalogue(farm.catalogue.raw(), shown.service_id), calendar_on(observation, first or shown.day), token
+    )
     with farm.browser.page() as page:
-        shot = farm.evidence_page.render(page, service_id=WOHNSITZ, office_id=office, answers=answers(farm, office))
-        return shot, page
+        return farm.evidence_page.render(page, shown, answers), page
 
 
-def shows(page: Page, office: int) -> bool:
-    return page.get_by_text(NAMES[office], exact=False).first.is_visible() and page.get_by_text("09:00").is_visible()
+def page_box(page: Page, selector: str, *, text: bool) -> dict[str, float]:
+    """The box of what ``selector`` shows: its text, or the whole element (a button), in page coordinates."""
+    box: dict[str, float] = page.locator(selector).first.evaluate(
+        "(e, text) => { let r = e.getBoundingClientRect();"
+        " if (text) { const range = document.createRange(); range.selectNodeContents(e);"
+        " r = range.getBoundingClientRect(); }"
+        " return {x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height} }",
+        text,
+    )
+    return box
 
 
-def switched_to(farm: Farm, watching: Watching, office: int) -> None:
-    """Render a finding of ``office``: the loaded page follows its hash route there and shows the calendar."""
-    asked_before = len(watching.calendars)
-    shot, page = render(farm, office)
-    assert shot.startswith(b"\x89PNG")
-    assert watching.same_document(), "the page was switched by its hash route, not loaded again"
-    assert len(watching.calendars) == asked_before + 1, "the page asked for the calendar once, and got our answer"
-    assert asks_for(watching.calendars[-1], service_id=WOHNSITZ, office_id=office)
-    assert shows(page, office)
+def inside(box: dict[str, float], clip: FloatRect) -> bool:
+    return (
+        clip["x"] <= box["x"]
+        and box["x"] + box["width"] <= clip["x"] + clip["width"]
+        and clip["y"] <= box["y"]
+        and box["y"] + box["height"] <= clip["y"] + clip["height"]
+    )
 
 
-def test_the_next_target_follows_the_hash_route_of_the_loaded_page(farm: Farm) -> None:
-    shot, page = render(farm, RUPPERT)
-    assert shot.startswith(b"\x89PNG")
-    assert shows(page, RUPPERT)
-    watching = Watching(page)
-    watching.mark()
+def assert_inside(shot: Shot, page: Page, selector: str, *, text: bool = False) -> None:
+    """``selector`` (or its text) is shown, and lies wholly inside one of the strips the picture is made of."""
+    box = page_box(page, selector, text=text)
+    assert box["width"] > 0, f"{selector} is not shown"
+    assert box["height"] > 0, f"{selector} is not shown"
+    assert any(inside(box, strip) for strip in shot.strips), f"{selector} at {box} outside {shot.strips}"
 
-    switched_to(farm, watching, ORLEANS)
-    assert not page.get_by_text(NAMES[RUPPERT]).count(), "nothing of the last target is left on screen"
 
-    switched_to(farm, watching, ORLEANS)  # the same route again: by way of the service's first step
+def assert_picture(shot: Shot) -> None:
+    """A PNG of the strips stacked (at the page's pixel ratio), not a blank one."""
+    with Image.open(io.BytesIO(shot.png)) as image:
+        assert image.format == "PNG"
+        scale = image.width / max(s["width"] for s in shot.strips)
+        assert scale >= 1
+        assert abs(image.height - sum(s["height"] for s in shot.strips) * scale) <= 2 * len(shot.strips)
+        colours = image.convert("L").getextrema()
+        assert isinstance(colours, tuple)
+        assert colours[1] - colours[0] > 100, "the picture shows something"
+
+
+def test_the_screenshot_holds_the_findings_time_buttons_and_the_day(farm: Farm) -> None:
+    open_slots(farm, ORLEANS, DAY, ["09:00", "14:30"])  # both parts of the day
+    observation = seen(farm, ORLEANS)
+    shown = shown_on(observation, ORLEANS, DAY)
+    assert len(shown.times) == 2
+
+    shot, page = render(farm, shown, observation)
+
+    assert_picture(shot)
+    for office, unix in shown.times:
+        assert page.locator(f"#{time_button_id(office, unix)}").is_visible()
+        assert_inside(shot, page, f"#{time_button_id(office, unix)}")
+    heading = page.locator("h4").first
+    assert DAY.strftime("%d.%m.%Y") in heading.inner_text()
+    assert_inside(shot, page, "h4", text=True)
+    assert_inside(shot, page, f"#provider-{ORLEANS}", text=True)  # the office's name
+    assert len(shot.strips) == 2, "the office's title over the day: the calendar between is left out"
+    assert "exclusiveLocation=1" in page.url
+    assert page.url.endswith(f"#/services/{WOHNSITZ}/locations/{ORLEANS}")
+
+
+def test_shared_booking_peers_times_are_shown_under_the_office(farm: Farm) -> None:
+    open_slots(farm, RUPPERT, DAY, ["09:00", "09:30"])
+    open_slots(farm, RUPPERT_PEER, DAY, ["09:00", "10:00"])
+    observation = seen(farm, RUPPERT)
+    shown = shown_on(observation, RUPPERT, DAY)
+    assert {office for office, _ in shown.times} == {RUPPERT, RUPPERT_PEER}, "the portal hands times to both"
+
+    shot, page = render(farm, shown, observation)
+
+    assert_picture(shot)
+    for office, unix in shown.times:
+        assert_inside(shot, page, f"#{time_button_id(office, unix)}")
+
+
+def test_a_finding_on_a_later_day_shows_that_days_times(farm: Farm) -> None:
+    later = DAY + dt.timedelta(days=7)
+    open_slots(farm, ORLEANS, DAY, ["09:00"])
+    open_slots(farm, ORLEANS, later, ["11:00"])
+    observation = seen(farm, ORLEANS)
+    shown = shown_on(observation, ORLEANS, later)
+
+    shot, page = render(farm, shown, observation)
+
+    [(office, unix)] = shown.times
+    assert_inside(shot, page, f"#{time_button_id(office, unix)}")
+    first_day = shown_on(observation, ORLEANS, DAY).times[0]
+    assert not page.locator(f"#{time_button_id(*first_day)}").count(), "the earlier day is not the one shown"
+
+
+def test_a_page_showing_another_day_is_moved_to_the_findings_day_as_a_person_would(farm: Farm) -> None:
+    """The page picked the first day its calendar answer narrowed to; the render clicks the finding's day, and
+    the page asks for that day as it does when a person clicks it."""
+    month = (dt.date.today().replace(day=1) + dt.timedelta(days=62)).replace(day=1)
+    weekdays = [month + dt.timedelta(days=n) for n in range(28) if (month + dt.timedelta(days=n)).weekday() < 5]
+    earlier, later = weekdays[2], weekdays[12]
+    open_slots(farm, ORLEANS, earlier, ["09:00"])
+    open_slots(farm, ORLEANS, later, ["15:00"])
+    observation = seen(farm, ORLEANS)
+    shown = shown_on(observation, ORLEANS, later)
+    with farm.browser.page() as page:
+        calendars = Calendars(page)
+
+    shot, page = render(farm, shown, observation, first=earlier)
+
+    assert_inside(shot, page, f"#{time_button_id(*shown.times[0])}")
+    assert f"slotsStartDate={later.isoformat()}" in calendars.urls[-1], "the page asked for the clicked day"
+    assert later.strftime("%d.%m.%Y") in page.locator("h4").first.inner_text()
+
+
+def test_a_captcha_office_renders_with_a_solved_widget(farm: Farm) -> None:
+    at = dt.datetime.combine(DAY, dt.time(10), MUNICH).astimezone(dt.UTC)  # what a check with a token saw
+    observation = Observation(frozenset({SeenSlot(at, CAPTCHA_OFFICE)}), timed=frozenset({(DAY, CAPTCHA_OFFICE)}))
+    shown = shown_on(observation, CAPTCHA_OFFICE, DAY, CAPTCHA_SERVICE)
+    with farm.browser.page() as page:
+        calendars = Calendars(page)
+        captcha: list[str] = []
+        page.on("request", lambda r: captcha.append(r.url.split("/")[-2]) if "/captcha-" in r.url else None)
+
+    shot, page = render(farm, shown, observation, token="header.claims.signature")
+
+    assert captcha == ["captcha-details", "captcha-challenge", "captcha-verify"], "the widget was ticked and solved"
+    assert "captchaToken=header.claims.signature" in calendars.urls[-1], "the farm's token, not a solved one"
+    assert_inside(shot, page, f"#{time_button_id(*shown.times[0])}")
+
+
+def test_each_finding_loads_the_deep_link_afresh(farm: Farm) -> None:
+    """The city's page reads its deep link once: a render never relies on a hash change, also for the same
+    target twice."""
+    for office in OFFICES:
+        open_slots(farm, office, DAY, ["09:00"])
+    with farm.browser.page() as page:
+        calendars = Calendars(page)
+    for office in (RUPPERT, ORLEANS, ORLEANS, LEONROD):
+        observation = seen(farm, office)
+        page.evaluate("() => { window.mtaMark = true }")
+        shot, page = render(farm, shown_on(observation, office, DAY), observation)
+        assert page.evaluate("() => window.mtaMark === undefined"), "a new document"
+        assert asks_for(calendars.urls[-1], service_id=WOHNSITZ, office_id=office)
+        assert_inside(shot, page, "button.timeslot")
+    assert len(calendars.urls) == 4, "one calendar request a render, answered by the farm"
 
 
 def test_a_loaded_page_never_calls_the_portal_on_its_own(farm: Farm, replica_url: str) -> None:
-    """Between renders the page's API calls are refused, so only the budget's requests reach the portal; the
-    next render is answered as before."""
-    _, page = render(farm, RUPPERT)
+    """Between renders the page's API calls are refused, so only the budget's requests reach the portal."""
+    open_slots(farm, ORLEANS, DAY, ["09:00"])
+    observation = seen(farm, ORLEANS)
+    _, page = render(farm, shown_on(observation, ORLEANS, DAY), observation)
     log = f"{replica_url}/__replica__/requests"
     before = len(httpx.get(log).json())
     outcome = page.evaluate("url => fetch(url).then(r => r.status, () => 'refused')", f"{API}/offices-and-services/")
     assert outcome == "refused"
     assert len(httpx.get(log).json()) == before, "the page's own call never reached the portal"
-    watching = Watching(page)
-    watching.mark()
-    switched_to(farm, watching, ORLEANS)
 
 
-# A page without hash routing: hashchange listeners are never registered, its own nor ours.
-IGNORES_HASH = """(() => {
-  const add = window.addEventListener;
-  window.addEventListener = function (type, ...rest) { if (type !== "hashchange") add.call(this, type, ...rest); };
-})()"""
-
-
-def test_a_page_that_does_not_follow_its_route_is_loaded_afresh(farm: Farm, caplog: pytest.LogCaptureFixture) -> None:
-    with farm.browser.page() as page:
-        page.add_init_script(IGNORES_HASH)
-    _, page = render(farm, RUPPERT)
-    watching = Watching(page)
-    watching.mark()
-
-    with caplog.at_level(logging.INFO, logger="workers.render"):
-        shot, _ = render(farm, ORLEANS)
-    assert shot.startswith(b"\x89PNG")
-    assert caplog.text.count("did not follow its hash route") == 1
-    assert not watching.same_document(), "loaded afresh"
-    assert asks_for(watching.calendars[-1], service_id=WOHNSITZ, office_id=ORLEANS)
-    assert shows(page, ORLEANS)
-
-    watching.mark()
-    with caplog.at_level(logging.INFO, logger="workers.render"):
-        render(farm, LEONROD)  # that page is not switched again: no second wait for a route it does not follow
-    assert caplog.text.count("did not follow its hash route") == 1
-    assert not watching.same_document()
-    assert shows(page, LEONROD)
+def test_a_page_that_shows_no_time_of_the_finding_fails_with_the_reason(farm: Farm) -> None:
+    open_slots(farm, ORLEANS, DAY, ["09:00"])
+    observation = seen(farm, ORLEANS)
+    shown = shown_on(observation, ORLEANS, DAY)
+    gone = Observation(frozenset(), listed=observation.listed)  # the page is told of no free time at all
+    with pytest.raises(RenderFailed, match="neither"):
+        render(farm, shown, gone)
 
 
 @pytest.mark.parametrize(
@@ -169,81 +292,18 @@ def test_a_calendar_request_is_the_targets_when_it_names_its_service_and_office(
     assert asks_for(url, service_id=WOHNSITZ, office_id=RUPPERT) is expected
 
 
-def test_a_page_opened_ahead_follows_its_route_to_the_first_finding(farm: Farm) -> None:
-    with farm.browser.page() as page:
-        assert farm.evidence_page.wants_opening(page)
-        farm.evidence_page.open(page, service_id=WOHNSITZ, catalogue=page_catalogue(farm.catalogue.raw(), WOHNSITZ))
-    assert not farm.evidence_page.wants_opening(page), "opened once, not after every check"
-    assert page.get_by_role("button", name="Weiter").is_visible()
-    watching = Watching(page)
-    watching.mark()
-
-    switched_to(farm, watching, RUPPERT)  # the first finding follows the route of the page opened ahead
-
-
-def test_a_page_that_cannot_be_opened_ahead_is_not_tried_again(farm: Farm, caplog: pytest.LogCaptureFixture) -> None:
-    broken = Farm(farm.settings.model_copy(update={"portal_page_url": "http://127.0.0.1:9/terminvereinbarung.html"}))
-    try:
-        with broken.browser.page() as page, caplog.at_level(logging.INFO, logger="workers.render"):
-            broken.evidence_page.open(page, service_id=WOHNSITZ, catalogue={})
-        assert "could not be opened ahead" in caplog.text
-        assert not page.url.startswith("http://127.0.0.1:9/"), "no booking page on it"
-        assert not broken.evidence_page.wants_opening(page), "it failed once: a finding loads the page itself"
-    finally:
-        broken.browser.close()
-
-
-def test_a_check_opens_the_booking_page_ahead_on_a_new_page(farm: Farm) -> None:
-    quiet = 102524  # Bürgerbüro Scheidplatz offers the service; the fixture opened no slot there
-    with transaction(farm.sessions) as session:
-        create_subscription(session, user_id=41, service_id=WOHNSITZ, office_ids=[quiet])
-    assert farm.browser.current_page is None, "no page before the first check"
-
-    check_service(farm, service_id=WOHNSITZ, task_id=None, worker="test")
-    page = farm.browser.current_page
-    assert page is not None
-    assert page.url == f"{farm.settings.portal_page_url}#/services/{WOHNSITZ}"
-    assert page.get_by_role("button", name="Weiter").is_visible()
-    watching = Watching(page)
-    watching.mark()
-
-    check_service(farm, service_id=WOHNSITZ, task_id=None, worker="test")
-    assert watching.same_document(), "opened once per page, not after every check"
-
-
-def test_the_screenshot_is_the_viewport_and_survives_a_lost_devtools_session(
-    farm: Farm, caplog: pytest.LogCaptureFixture
-) -> None:
-    shot, page = render(farm, RUPPERT)
-    viewport = page.viewport_size
-    assert viewport is not None
-    with Image.open(io.BytesIO(shot)) as image:
-        assert image.format == "PNG"
-        assert image.size == (viewport["width"], viewport["height"])
-
-    devtools = farm.evidence_page._devtools  # the session the screenshot was taken by, kept for the next
-    assert devtools is not None
-    assert devtools[0] is page
-    devtools[1].detach()
-    with caplog.at_level(logging.INFO, logger="workers.render"):
-        shot, _ = render(farm, ORLEANS)  # its DevTools session is gone: Playwright takes the screenshot
-    assert "taken by Playwright" in caplog.text
-    with Image.open(io.BytesIO(shot)) as image:
-        assert image.size == (viewport["width"], viewport["height"])
-    assert shows(page, ORLEANS)
-
-    render(farm, RUPPERT)  # and the next finding has a session again
-    devtools = farm.evidence_page._devtools
-    assert devtools is not None
-    assert devtools[0] is page
-
-
-def test_a_findings_thumbnail_is_made_later_by_its_own_task_once(farm: Farm) -> None:
+def test_a_findings_screenshot_and_later_thumbnail(farm: Farm) -> None:
+    open_slots(farm, ORLEANS, DAY, ["09:00"])
     with transaction(farm.sessions) as session:
         create_subscription(session, user_id=42, service_id=WOHNSITZ, office_ids=[ORLEANS])
     (check_id,) = check_service(farm, service_id=WOHNSITZ, task_id=None, worker="test")
     with transaction(farm.sessions) as session:
-        assert set(evidence_of(session, check_id=check_id)) == {"raw_json", "screenshot"}, "no thumbnail in the burst"
+        files = evidence_of(session, check_id=check_id)
+        check = session.get_one(Check, check_id)
+    assert set(files) == {"raw_json", "screenshot"}, "no thumbnail in the burst"
+    assert check.render_error is None
+    with Image.open(files["screenshot"].path) as image:
+        assert image.format == "PNG"
 
     queued = [json.loads(m) for m in farm.redis.lrange("celery", 0, -1)]  # the farm's broker: Celery's own queue
     assert [(m["headers"]["task"], m["headers"]["argsrepr"]) for m in queued] == [(ADD_THUMBNAIL, f"({check_id},)")]
