@@ -5,11 +5,15 @@ The portal (docs/portal.md, "Limiter") lets ``limit`` requests through per IP an
 portal will let it through (with our margin), atomically across processes and hosts, on Redis' clock.
 Bookings may use the last requests of a run, which checks leave to them. Every answer's
 ``X-RateLimit-*`` headers correct the model; a 429 silences the farm until the portal has reset.
+
+While the portal is failing (its last answer a 5xx, or none in time), one request at a time: the next waits
+until the one in flight is answered or given up, so a struggling portal never works on a pile of our requests.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass
 from enum import Enum
 
@@ -23,6 +27,10 @@ _TAKE = """
 local now = redis.call('TIME')
 now = tonumber(now[1]) + tonumber(now[2]) / 1000000
 local limit, silence, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[6]))  -- never answered: a process died
+if redis.call('HGET', KEYS[1], 'failing') == '1' and redis.call('ZCARD', KEYS[3]) > 0 then
+  return {0, '0.5', tostring(now)}  -- a failing portal gets one request at a time
+end
 local count = tonumber(redis.call('HGET', KEYS[1], 'count') or '0')
 local last = tonumber(redis.call('HGET', KEYS[1], 'last') or '0')
 local blocked = tonumber(redis.call('HGET', KEYS[1], 'blocked_until') or '0')
@@ -33,7 +41,14 @@ end
 if now - last >= silence then count = 0 end
 if limit > 0 and count + cost > limit then return {0, tostring(last + silence - now), tostring(now)} end
 redis.call('HSET', KEYS[1], 'count', count + cost, 'last', tostring(now))
+redis.call('ZADD', KEYS[3], now, ARGV[5])
 return {1, tostring(count + cost), tostring(now)}
+"""
+
+_DONE = """
+redis.call('ZREM', KEYS[2], ARGV[1])
+if ARGV[2] == '1' then redis.call('HSET', KEYS[1], 'failing', '1') else redis.call('HDEL', KEYS[1], 'failing') end
+return 1
 """
 
 _OBSERVE = """
@@ -75,6 +90,7 @@ class Grant:
     wait_s: float  # when not granted: how long until the model allows the next request
     count: int  # when granted: the request's number in the current run
     at: float  # Redis' clock at the decision
+    ticket: str = ""  # when granted: the request in flight, until ``answered`` or ``unanswered`` names it
 
 
 @dataclass(frozen=True)
@@ -87,6 +103,7 @@ class BudgetConfig:
     margin_s: float = 1.0
     booking_reserve: int = 0  # requests per run that checks always leave for bookings and captcha solving
     verify_reserve: int = 0  # requests per run that routine checks leave for verifying newly listed days
+    abandon_s: float = 20.0  # a request in flight longer than this was lost with its process (timeouts are 15 s)
 
     @property
     def silence(self) -> float:
@@ -108,19 +125,29 @@ class Budget:
         self._client = client
         self.key = budget_key(portal)
         self._waiting_key = f"{self.key}:bookings-waiting"
+        self._inflight_key = f"{self.key}:in-flight"
         self.config = config
         self._take = client.register_script(_TAKE)
         self._observe = client.register_script(_OBSERVE)
         self._block = client.register_script(_BLOCK)
         self._touch = client.register_script(_TOUCH)
+        self._done = client.register_script(_DONE)
 
     def take(self, priority: Priority = Priority.CHECK, *, cost: int = 1) -> Grant:
         """Ask for ``cost`` requests now."""
-        args = [self.config.run_limit(priority), self.config.silence, cost, priority.value]
-        ok, value, at = self._take(keys=[self.key, self._waiting_key], args=args)
+        config, ticket = self.config, uuid.uuid4().hex
+        args = [
+            config.run_limit(priority),
+            config.silence,
+            cost,
+            priority.value,
+            ticket,
+            config.abandon_s,
+        ]
+        ok, value, at = self._take(keys=[self.key, self._waiting_key, self._inflight_key], args=args)
         metrics.BUDGET_REQUESTS.labels(priority.value, "yes" if int(ok) else "no").inc(cost)
         if int(ok):
-            return Grant(True, 0.0, int(float(value)), float(at))
+            return Grant(True, 0.0, int(float(value)), float(at), ticket)
         return Grant(False, max(0.0, float(value)), 0, float(at))
 
     def wait_for(self, priority: Priority, *, cost: int = 1, timeout_s: float) -> Grant:
@@ -140,15 +167,18 @@ class Budget:
             if priority is Priority.BOOKING:
                 self._client.decr(self._waiting_key)
 
-    def answered(self, headers: dict[str, str]) -> None:
-        """An answer came: the portal counted the request by now, so the silence starts no earlier."""
+    def answered(self, headers: dict[str, str], *, ticket: str = "", status: int = 200) -> None:
+        """An answer came: the portal counted the request by now, so the silence starts no earlier. A 5xx marks
+        the portal failing, any other answer well."""
         self._touch(keys=[self.key])
+        self._done(keys=[self.key, self._inflight_key], args=[ticket, "1" if status >= 500 else "0"])
         self.observe(headers)
 
-    def unanswered(self) -> None:
+    def unanswered(self, *, ticket: str = "") -> None:
         """A request got no answer (a timeout, a lost connection): the portal may have counted it at any moment
-        until now, later than it was granted, so the silence starts no earlier than now either."""
+        until now, later than it was granted, so the silence starts no earlier than now either; it is failing."""
         self._touch(keys=[self.key])
+        self._done(keys=[self.key, self._inflight_key], args=[ticket, "1"])
 
     def observe(self, headers: dict[str, str]) -> None:
         """Correct the model from an answer's ``X-RateLimit-*`` headers (present on allowed answers only)."""

@@ -152,11 +152,18 @@ class CachedCatalogue:
                 return shared
 
     def _fetch(self) -> Any:
-        if self._budget is not None:
+        if self._budget is None:
+            raw = fetch_catalogue_json(self._api_url, user_agent=self._user_agent)
+        else:
             grant = self._budget.take(Priority.BOOKING)
             if not grant.granted:
                 raise CatalogueError(f"no request budget for the catalogue for {grant.wait_s:.0f} s")
-        raw = fetch_catalogue_json(self._api_url, user_agent=self._user_agent)
+            try:
+                raw = fetch_catalogue_json(self._api_url, user_agent=self._user_agent)
+            except Exception:
+                self._budget.unanswered(ticket=grant.ticket)
+                raise
+            self._budget.answered({}, ticket=grant.ticket)
         parse_catalogue(raw)  # only a good copy is shared
         if self._client is not None:
             self._client.set(self._key, json.dumps(raw), ex=max(1, int(self._ttl)))

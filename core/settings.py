@@ -69,7 +69,10 @@ class Settings(BaseSettings):
     browser_uses: int = Field(2000, description="Checks before a browser is retired and relaunched")
     browser_max_age_s: float = Field(3600.0, description="Seconds before a browser is retired and relaunched")
     breaker_fail_max: int = Field(5, description="Portal failures in a row that open the breaker")
-    breaker_reset_s: int = Field(60, description="Seconds the open breaker waits before a trial call")
+    breaker_probe_s: float = Field(5.0, description="Seconds the opened breaker waits before its first trial request")
+    breaker_reset_s: float = Field(
+        10.0, description="Longest wait between trial requests while the breaker stays open (it doubles up to this)"
+    )
     telegram_token: SecretStr | None = Field(None, description="Bot token; the bot runs only when set")
     telegram_base_url: str = Field(
         "https://api.telegram.org/bot", description="Bot API base URL (a local server in tests)"

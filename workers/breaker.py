@@ -1,6 +1,15 @@
-"""One circuit breaker per portal, its state in Redis so every worker process sees the same."""
+"""One circuit breaker per portal, its state in Redis so every worker process sees the same.
+
+While it is open, one trial request goes after ``probe_s``, then after a pause that doubles with each failed
+trial up to ``probe_max_s`` (jittered): a portal that recovers is seen within seconds, and one that stays down
+gets one request per pause. The first good answer closes the breaker and the plan goes on as before.
+"""
 
 from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pybreaker
 import redis
@@ -11,6 +20,8 @@ from workers.browser import BrowserGone, BrowserUnavailable
 from workers.fetch import NoBudget
 from workers.portal import PortalChanged
 
+T = TypeVar("T")
+
 
 class _StateGauge(pybreaker.CircuitBreakerListener):
     """Mirrors the breaker's state into the ``mta_breaker_open`` gauge."""
@@ -19,15 +30,54 @@ class _StateGauge(pybreaker.CircuitBreakerListener):
         metrics.BREAKER_OPEN.set(1 if getattr(new_state, "name", "") == pybreaker.STATE_OPEN else 0)
 
 
-def portal_breaker(client: redis.Redis, *, portal: str, fail_max: int, reset_timeout: int) -> pybreaker.CircuitBreaker:
+class _FailedTrials(pybreaker.CircuitBreakerListener):
+    """Counts the trials that failed since the breaker opened, in Redis, so every process spaces trials alike."""
+
+    def __init__(self, client: redis.Redis, key: str) -> None:
+        self._client, self._key = client, key
+
+    def state_change(self, cb: pybreaker.CircuitBreaker, old_state: object, new_state: object) -> None:
+        old, new = getattr(old_state, "name", ""), getattr(new_state, "name", "")
+        if new == pybreaker.STATE_OPEN and old == pybreaker.STATE_HALF_OPEN:
+            self._client.incr(self._key)
+        elif new == pybreaker.STATE_CLOSED:
+            self._client.delete(self._key)
+
+
+def trial_pause(failed_trials: int, *, probe_s: float, probe_max_s: float, jitter: float = 1.0) -> float:
+    """Seconds from the breaker's opening (or its last failed trial) to the next trial."""
+    return float(min(probe_s * 2 ** min(failed_trials, 16), probe_max_s) * jitter)
+
+
+class PortalBreaker(pybreaker.CircuitBreaker):
+    """pybreaker's breaker whose pause before a trial grows with the trials that failed (module docstring)."""
+
+    def __init__(self, client: redis.Redis, *, portal: str, probe_s: float, probe_max_s: float, **kwargs: Any) -> None:
+        self._client = client
+        self._trials_key = f"{breaker_namespace(portal)}:failed-trials"
+        self._probe_s, self._probe_max_s = probe_s, probe_max_s
+        listeners = [_StateGauge(), _FailedTrials(client, self._trials_key)]
+        super().__init__(listeners=listeners, reset_timeout=probe_s, name=portal, **kwargs)
+
+    def call(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        failed = int(self._client.get(self._trials_key) or 0)
+        jitter = random.uniform(0.9, 1.1)
+        self.reset_timeout = trial_pause(failed, probe_s=self._probe_s, probe_max_s=self._probe_max_s, jitter=jitter)
+        return super().call(func, *args, **kwargs)
+
+
+def portal_breaker(
+    client: redis.Redis, *, portal: str, fail_max: int, probe_s: float, probe_max_s: float
+) -> PortalBreaker:
     """A breaker for ``portal``; an answer of an unexpected shape, or our own browser dead or unable to start,
     is no outage of the portal."""
     storage = pybreaker.CircuitRedisStorage(pybreaker.STATE_CLOSED, client, namespace=breaker_namespace(portal))
-    return pybreaker.CircuitBreaker(
-        listeners=[_StateGauge()],
+    return PortalBreaker(
+        client,
+        portal=portal,
+        probe_s=probe_s,
+        probe_max_s=probe_max_s,
         fail_max=fail_max,
-        reset_timeout=reset_timeout,
         state_storage=storage,
         exclude=[PortalChanged, BrowserGone, BrowserUnavailable, NoBudget],
-        name=portal,
     )

@@ -54,7 +54,8 @@ class Farm:
             self.redis,
             portal=self.portal,
             fail_max=self.settings.breaker_fail_max,
-            reset_timeout=self.settings.breaker_reset_s,
+            probe_s=self.settings.breaker_probe_s,
+            probe_max_s=self.settings.breaker_reset_s,
         )
 
     @cached_property

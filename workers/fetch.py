@@ -33,22 +33,24 @@ class Answer:
     body: Any  # the parsed JSON, or None when the body is not JSON
 
 
-def _answer(url: str, response: APIResponse, budget: Budget) -> Answer:
+def _answer(url: str, response: APIResponse, budget: Budget, ticket: str) -> Answer:
+    headers = dict(response.headers)
+    budget.answered(headers, ticket=ticket, status=response.status)
     raw = response.body()
     try:
         body = json.loads(raw)
     except ValueError:
         body = None
-    headers = dict(response.headers)
-    budget.answered(headers)
     return Answer(url, response.status, headers, raw, body)
 
 
-def _ask_budget(budget: Budget, priority: Priority, wait_s: float) -> None:
-    """Take a request from the budget right before sending it; bookings and captchas may wait for one."""
+def _ask_budget(budget: Budget, priority: Priority, wait_s: float) -> str:
+    """Take a request from the budget right before sending it (bookings and captchas may wait for one); returns
+    its ticket, which the answer, or its absence, gives back."""
     grant = budget.wait_for(priority, timeout_s=wait_s) if wait_s > 0 else budget.take(priority)
     if not grant.granted:
         raise NoBudget(grant.wait_s)
+    return grant.ticket
 
 
 def _failure(page: Page, url: str, exc: PlaywrightError) -> Exception:
@@ -79,12 +81,13 @@ def get_json(
     wait_s: float = 0.0,
     timeout_ms: float = TIMEOUT_MS,
 ) -> Answer:
-    _ask_budget(budget, priority, wait_s)
+    ticket = _ask_budget(budget, priority, wait_s)
     try:
-        return _answer(url, page.request.get(url, timeout=timeout_ms, fail_on_status_code=False), budget)
+        response = page.request.get(url, timeout=timeout_ms, fail_on_status_code=False)
     except PlaywrightError as exc:
-        budget.unanswered()
+        budget.unanswered(ticket=ticket)
         raise _failure(page, url, exc) from exc
+    return _answer(url, response, budget, ticket)
 
 
 def post_json(
@@ -97,10 +100,10 @@ def post_json(
     wait_s: float = 0.0,
     timeout_ms: float = TIMEOUT_MS,
 ) -> Answer:
-    _ask_budget(budget, priority, wait_s)
+    ticket = _ask_budget(budget, priority, wait_s)
     try:
         response = page.request.post(url, data=payload, timeout=timeout_ms, fail_on_status_code=False)
     except PlaywrightError as exc:
-        budget.unanswered()
+        budget.unanswered(ticket=ticket)
         raise _failure(page, url, exc) from exc
-    return _answer(url, response, budget)
+    return _answer(url, response, budget, ticket)

@@ -75,7 +75,7 @@ def test_the_captcha_solver_is_bounded(browser: WarmBrowser) -> None:
 
 def test_a_browser_that_cannot_start_is_no_portal_failure(redis_url: str) -> None:
     client = redis.Redis.from_url(redis_url)
-    breaker = portal_breaker(client, portal="example", fail_max=2, reset_timeout=60)
+    breaker = portal_breaker(client, portal="example", fail_max=2, probe_s=60, probe_max_s=60)
 
     def launch() -> None:
         raise BrowserUnavailable("no Chromium")

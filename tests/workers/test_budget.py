@@ -89,3 +89,31 @@ def test_a_waiting_booking_goes_before_checks(redis_url: str) -> None:
     waiter.join()
     assert booking == [1], "the booking got the first request of the new run"
     assert check.count == 2
+
+
+def test_a_failing_portal_gets_one_request_at_a_time(redis_url: str) -> None:
+    """Issue 18: after a 5xx or a request without an answer, the next request waits for the one in flight."""
+    b = Budget(redis.Redis.from_url(redis_url), portal="portal.test", config=BudgetConfig(limit=0))
+    first, second = b.take(), b.take()
+    assert first.granted, "a portal that answers well takes requests side by side"
+    assert second.granted
+    b.unanswered(ticket=first.ticket)  # the first timed out: the portal is failing
+    assert not b.take().granted, "not while the second is still in flight"
+    b.answered({}, ticket=second.ticket, status=503)
+    third = b.take()
+    assert third.granted, "nothing in flight: one request may go"
+    waiting = b.take()
+    assert not waiting.granted
+    assert 0 < waiting.wait_s <= 1
+    b.answered({}, ticket=third.ticket, status=200)  # well again
+    assert b.take().granted
+    assert b.take().granted
+
+
+def test_a_request_whose_process_died_is_given_up_after_abandon_s(redis_url: str) -> None:
+    b = Budget(redis.Redis.from_url(redis_url), portal="portal.test", config=BudgetConfig(limit=0, abandon_s=0.4))
+    b.take()  # never answered: its process died
+    b.answered({}, ticket=b.take().ticket, status=503)
+    assert not b.take().granted, "failing, and one request may still be in flight"
+    time.sleep(0.5)
+    assert b.take().granted
