@@ -13,6 +13,7 @@ once, and the screenshot is cut to the day's heading and the office's time rows,
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import json
@@ -146,8 +147,8 @@ class EvidencePage:
             calendar = _continue(page)
             if not asks_for(calendar.url, service_id=shown.service_id, office_id=shown.office_id):
                 raise RenderFailed(f"the booking page of {target} asked for {calendar.url}")
-            rows = _times_of_day(page, shown)
-            return _cut_out(page, office=_office_title(page, shown.office_id), heading=_day_heading(page), rows=rows)
+            rows_office = _times_of_day(page, shown)
+            return _cut_out(page, office_id=shown.office_id, rows_office=rows_office)
         finally:
             self._answers = None
 
@@ -197,9 +198,10 @@ def _continue(page: Page) -> Response:
     return calendar.value
 
 
-def _times_of_day(page: Page, shown: Shown) -> list[Locator]:
-    """The office's time rows once they show the finding's times, on the finding's day: the page selects the day
-    our calendar answer narrows to, and a page that picked another day is moved to it as a person would."""
+def _times_of_day(page: Page, shown: Shown) -> int:
+    """Wait until the page shows the finding's times, on the finding's day (the page selects the day our calendar
+    answer narrows to; a page that picked another day is moved to it as a person would); returns the office
+    whose rows hold them."""
     first = _buttons(page, shown)[0]
     page.locator("button.timeslot").or_(page.get_by_text(NOTHING_FREE)).first.wait_for()  # a day is shown
     if not first.is_visible():
@@ -208,89 +210,99 @@ def _times_of_day(page: Page, shown: Shown) -> list[Locator]:
             raise RenderFailed(f"the booking page shows neither {shown.day} nor its times")
         day.first.dispatch_event("click")
         first.wait_for()
-    rows = page.locator(f"#timeslot-grid-provider-{shown.office_id}")
-    if not rows.count():  # the times are shown under their booking office (a shared-booking peer)
-        rows = page.locator(f"#timeslot-grid-provider-{shown.times[0][0]}")
-    return [rows.nth(i) for i in range(rows.count())]
+    if page.locator(f"#timeslot-grid-provider-{shown.office_id}").count():
+        return shown.office_id
+    return shown.times[0][0]  # the times are shown under their booking office (a shared-booking peer)
 
 
 def _buttons(page: Page, shown: Shown) -> list[Locator]:
     return [page.locator(f"#{time_button_id(office, unix)}") for office, unix in shown.times]
 
 
-def _day_heading(page: Page) -> list[Locator]:
-    """The heading that names the selected day, when the page has one."""
-    heading = page.locator("h4").first
-    return [heading] if heading.count() else []
-
-
-def _office_title(page: Page, office_id: int) -> list[Locator]:
-    """The office's name as the page titles it (``provider-<id>``), when it shows one."""
-    title = page.locator(f"#provider-{office_id}").first
-    return [title] if title.count() else []
-
-
-def _cut_out(page: Page, *, office: list[Locator], heading: list[Locator], rows: list[Locator]) -> Shot:
+def _cut_out(page: Page, *, office_id: int, rows_office: int) -> Shot:
     """The office's title over the day's heading and time rows, each cut from the page (in page coordinates,
     so rows taller than the viewport are whole) and stacked: the calendar between them is left out, so the
     picture stays legible on a phone. The strips are as wide as the rows' labels and buttons and the titles'
-    text need."""
-    buttons = [box for row in rows if (box := row.evaluate(BUTTONS_BOX)) is not None]
-    if not buttons:
+    text need. The page's geometry is read in one call."""
+    seen = page.evaluate(GEOMETRY, [f"provider-{office_id}", f"timeslot-grid-provider-{rows_office}"])
+    if not seen["buttons"]:
         raise RenderFailed("the booking page shows none of the finding's times")
-    texts = [t.evaluate(TEXT_BOX) for t in [*office, *heading]]
-    left = max(0.0, min(b["x"] for b in [*(_page_box(r) for r in rows), *texts]) - MARGIN_PX)
-    right = max(left + MIN_WIDTH_PX, max(b["x"] + b["width"] for b in [*buttons, *texts]) + MARGIN_PX)
-    strips = [_strip([*heading, *rows], left, right, below=MARGIN_PX)]
-    if office:
-        strips.insert(0, _strip(office, left, right, below=2))  # not the half of a line below the title
-    shots = [page.screenshot(type="png", clip=clip, full_page=True, caret="hide") for clip in strips]
-    return Shot(_stacked(shots), strips)
+    texts = [t for t in (seen["title"], seen["headingText"]) if t]
+    left = max(0.0, min(b["x"] for b in [*seen["rows"], *texts]) - MARGIN_PX)
+    right = max(left + MIN_WIDTH_PX, max(b["x"] + b["width"] for b in [*seen["buttons"], *texts]) + MARGIN_PX)
+    day = [box for box in (seen["heading"], *seen["rows"]) if box]
+    strips = [_strip(day, left, right, below=MARGIN_PX)]
+    if seen["title"]:
+        strips.insert(0, _strip([seen["title"]], left, right, below=2))  # not the half of a line below it
+    return Shot(_stacked(_capture(page, strips), strips), strips)
 
 
-def _strip(parts: list[Locator], left: float, right: float, *, below: float) -> FloatRect:
-    """The rows of the page that ``parts`` cover, from ``left`` to ``right``."""
-    boxes = [_page_box(p) for p in parts]
+def _capture(page: Page, strips: list[FloatRect]) -> Image.Image:
+    """One capture of the page region spanning ``strips`` (beyond the viewport where needed), by DevTools with
+    its fast PNG encoding: a render's largest cost after loading the page."""
+    top = min(s["y"] for s in strips)
+    bottom = max(s["y"] + s["height"] for s in strips)
+    clip = {"x": strips[0]["x"], "y": top, "width": strips[0]["width"], "height": bottom - top, "scale": 1}
+    devtools = page.context.new_cdp_session(page)
+    try:
+        shot = devtools.send(
+            "Page.captureScreenshot",
+            {"format": "png", "clip": clip, "captureBeyondViewport": True, "optimizeForSpeed": True},
+        )
+    finally:
+        devtools.detach()
+    return Image.open(io.BytesIO(base64.b64decode(shot["data"])))
+
+
+def _strip(boxes: list[dict[str, float]], left: float, right: float, *, below: float) -> FloatRect:
+    """The rows of the page that ``boxes`` cover, from ``left`` to ``right``."""
     top = max(0.0, min(b["y"] for b in boxes) - MARGIN_PX)
     bottom = max(b["y"] + b["height"] for b in boxes) + below
     return FloatRect(x=left, y=top, width=right - left, height=bottom - top)
 
 
-def _stacked(pngs: list[bytes]) -> bytes:
-    images = [Image.open(io.BytesIO(png)) for png in pngs]
-    whole = Image.new("RGB", (max(i.width for i in images), sum(i.height for i in images)), "white")
-    top = 0
-    for image in images:
-        whole.paste(image, (0, top))
-        top += image.height
+def _stacked(region: Image.Image, strips: list[FloatRect]) -> bytes:
+    """The strips cut from the captured region, one under the other, as PNG."""
+    top = min(s["y"] for s in strips)
+    scale = region.width / strips[0]["width"]
+    parts = [
+        region.crop((0, round((s["y"] - top) * scale), region.width, round((s["y"] - top + s["height"]) * scale)))
+        for s in strips
+    ]
+    whole = Image.new("RGB", (region.width, sum(p.height for p in parts)), "white")
+    at = 0
+    for part in parts:
+        whole.paste(part, (0, at))
+        at += part.height
     out = io.BytesIO()
     whole.save(out, format="PNG")
     return out.getvalue()
 
 
-# The box of an element's time buttons in page coordinates; null when it shows none.
-BUTTONS_BOX = """e => {
-  const rects = [...e.querySelectorAll("button.timeslot")].map(b => b.getBoundingClientRect()).filter(r => r.width);
-  if (!rects.length) return null;
-  const x = Math.min(...rects.map(r => r.left)), y = Math.min(...rects.map(r => r.top));
-  const right = Math.max(...rects.map(r => r.right)), bottom = Math.max(...rects.map(r => r.bottom));
-  return {x: x + scrollX, y: y + scrollY, width: right - x, height: bottom - y};
+# Boxes in page coordinates (CSS pixels) of what the screenshot must hold, found through the open shadow roots:
+# the office's title (its text), the first day heading (the element and its text), the office's time rows and
+# their shown time buttons.
+GEOMETRY = """([titleId, rowsId]) => {
+  const all = [];
+  const walk = root => {
+    for (const e of root.querySelectorAll("*")) { all.push(e); if (e.shadowRoot) walk(e.shadowRoot); }
+  };
+  walk(document);
+  const box = r => ({x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height});
+  const text = e => {
+    const range = document.createRange();
+    range.selectNodeContents(e);
+    return box(range.getBoundingClientRect());
+  };
+  const title = all.find(e => e.id === titleId);
+  const heading = all.find(e => e.tagName === "H4");
+  const rows = all.filter(e => e.id === rowsId);
+  const buttons = rows.flatMap(r => [...r.querySelectorAll("button.timeslot")]);
+  return {
+    title: title ? text(title) : null,
+    heading: heading ? box(heading.getBoundingClientRect()) : null,
+    headingText: heading ? text(heading) : null,
+    rows: rows.map(r => box(r.getBoundingClientRect())),
+    buttons: buttons.map(b => box(b.getBoundingClientRect())).filter(b => b.width > 0),
+  };
 }"""
-
-
-# The box of an element's text (not of the element, which may span the page's width), in page coordinates.
-TEXT_BOX = """e => {
-  const range = document.createRange();
-  range.selectNodeContents(e);
-  const r = range.getBoundingClientRect();
-  return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height};
-}"""
-
-
-def _page_box(part: Locator) -> dict[str, float]:
-    """``part``'s box in page coordinates (its viewport box plus the page's scroll)."""
-    box: dict[str, float] = part.evaluate(
-        "e => { const r = e.getBoundingClientRect();"
-        " return {x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height} }"
-    )
-    return box
