@@ -33,8 +33,8 @@ from core.db import make_engine, make_sessionmaker, transaction
 from core.migrate import upgrade
 from core.settings import Settings
 from core.slots import MUNICH, Observation, SeenSlot
-from launch.processes import PYTHON, ProcessGroup, free_port
-from telegram_replica.client import TelegramReplicaClient
+from launch.farm import start_telegram
+from launch.processes import ProcessGroup
 
 TOKEN = "424242:FANOUT-BENCH"
 SERVICE, OFFICE = 1063475, 10489
@@ -111,16 +111,10 @@ async def deliver_one_slot(database_url: str, *, base_url: str) -> tuple[int, fl
 def run(chats: int = 1000) -> dict[str, float]:
     """The figures for bench/results.json; the Bot API server runs as its own process, as Telegram would."""
     with tempfile.TemporaryDirectory(prefix="mta-fanout-") as folder, ProcessGroup(Path(folder) / "logs") as group:
-        port = free_port()
-        argv = [PYTHON, "-m", "telegram_replica", "--port", str(port), "--token", TOKEN]
-        group.start(
-            "telegram",
-            [*argv, "--global-rate", str(SERVER_RATE)],
-            ready_url=f"http://127.0.0.1:{port}/__control__/health",
-        )
+        telegram = start_telegram(group, token=TOKEN, options=("--global-rate", str(SERVER_RATE)))
         database_url = f"sqlite:///{Path(folder) / 'fanout.db'}"
         prepare(database_url, chats=chats, folder=Path(folder))
-        with TelegramReplicaClient(f"http://127.0.0.1:{port}") as telegram:
+        with telegram:
             run_once = deliver_one_slot(database_url, base_url=telegram.base_url)
             delivered, seconds = asyncio.run(asyncio.wait_for(run_once, timeout=300))
             stats = telegram.stats()

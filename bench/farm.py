@@ -23,8 +23,17 @@ from core import subscriptions as crud
 from core.db import make_engine, make_sessionmaker, transaction
 from core.heartbeats import read_heartbeats
 from core.migrate import upgrade
-from launch.farm import farm_env, start_api, start_beat, start_bot, start_redis, start_replica, start_worker
-from launch.processes import PYTHON, ProcessGroup, free_port
+from launch.farm import (
+    farm_env,
+    start_api,
+    start_beat,
+    start_bot,
+    start_redis,
+    start_replica,
+    start_telegram,
+    start_worker,
+)
+from launch.processes import ProcessGroup
 from telegram_replica.client import TelegramReplicaClient
 
 BOT_TOKEN = "777:BENCH"
@@ -59,13 +68,7 @@ def bench_farm(folder: Path, *, replica_env: dict[str, str], settings: dict[str,
     with ProcessGroup(folder / "logs") as group:
         dldb = DLDB if (DLDB / "locations_de.json").is_file() else None
         replica = start_replica(group, dldb=dldb, extra={"REPLICA_RATE_LIMIT_ENABLED": "false", **replica_env})
-        port = free_port()
-        group.start(
-            "telegram",
-            [PYTHON, "-m", "telegram_replica", "--port", str(port), "--token", BOT_TOKEN],
-            ready_url=f"http://127.0.0.1:{port}/__control__/health",
-        )
-        telegram = TelegramReplicaClient(f"http://127.0.0.1:{port}")
+        telegram = start_telegram(group, token=BOT_TOKEN)
         database_url = f"sqlite:///{folder / 'bench.db'}"
         upgrade(database_url)
         group.env = {

@@ -9,6 +9,7 @@ from pathlib import Path
 import redis
 
 from launch.processes import PYTHON, ProcessGroup, free_port
+from telegram_replica.client import TelegramReplicaClient
 
 
 def start_redis(group: ProcessGroup) -> str:
@@ -27,6 +28,14 @@ def start_redis(group: ProcessGroup) -> str:
         except redis.ConnectionError:
             time.sleep(0.1)
     raise RuntimeError(f"redis-server did not come up:\n{group.tail('redis')}")
+
+
+def start_telegram(group: ProcessGroup, *, token: str, options: tuple[str, ...] = ()) -> TelegramReplicaClient:
+    """The local Bot API server (``telegram_replica``) on a free port, accepting only ``token``."""
+    port = free_port()
+    argv = [PYTHON, "-m", "telegram_replica", "--port", str(port), "--token", token, *options]
+    group.start("telegram", argv, ready_url=f"http://127.0.0.1:{port}/__control__/health")
+    return TelegramReplicaClient(f"http://127.0.0.1:{port}")
 
 
 def start_replica(group: ProcessGroup, *, dldb: Path | None = None, extra: Mapping[str, str] | None = None) -> str:

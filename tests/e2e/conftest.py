@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from launch.farm import farm_env, start_api, start_beat, start_bot, start_replica, start_worker
-from launch.processes import PYTHON, ProcessGroup, free_port
+from launch.farm import farm_env, start_api, start_beat, start_bot, start_replica, start_telegram, start_worker
+from launch.processes import ProcessGroup
 from telegram_replica.client import TelegramReplicaClient
 from telegram_replica.records import Call
 
@@ -106,13 +106,7 @@ def launch_farm(
     """Start the farm's processes in ``group``. Without other settings, neither the replica nor the farm limit
     the request rate: checks every 2 s."""
     replica = start_replica(group, dldb=dldb, extra={"REPLICA_RATE_LIMIT_ENABLED": "false", **(replica_env or {})})
-    telegram_port = free_port()
-    group.start(
-        "telegram",
-        [PYTHON, "-m", "telegram_replica", "--port", str(telegram_port), "--token", TOKEN],
-        ready_url=f"http://127.0.0.1:{telegram_port}/__control__/health",
-    )
-    telegram = TelegramReplicaClient(f"http://127.0.0.1:{telegram_port}")
+    telegram = start_telegram(group, token=TOKEN)
     group.env = {
         **farm_env(urls_replica=replica, database_url=database_url, redis_url=redis_url, evidence_dir=folder / "ev"),
         "MTA_TELEGRAM_TOKEN": TOKEN,

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from launch.farm import farm_env, start_bot
-from launch.processes import PYTHON, ProcessGroup, free_port
-from telegram_replica.client import TelegramReplicaClient
+from launch.farm import farm_env, start_bot, start_telegram
+from launch.processes import ProcessGroup
 from tests.e2e.conftest import TOKEN
 
 pytestmark = pytest.mark.e2e
@@ -18,13 +17,7 @@ CHAT = 4711
 
 def test_a_bot_whose_first_calls_fail_starts_anyway(tmp_path: Path, redis_url: str, sqlite_url: str) -> None:
     with ProcessGroup(tmp_path / "logs") as group:
-        port = free_port()
-        group.start(
-            "telegram",
-            [PYTHON, "-m", "telegram_replica", "--port", str(port), "--token", TOKEN],
-            ready_url=f"http://127.0.0.1:{port}/__control__/health",
-        )
-        telegram = TelegramReplicaClient(f"http://127.0.0.1:{port}")
+        telegram = start_telegram(group, token=TOKEN)
         telegram.fail_next("getMe", 2)
         group.env = {
             **farm_env(
