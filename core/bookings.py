@@ -9,7 +9,7 @@ so a redelivered or concurrent task finds nothing to do.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -54,9 +54,9 @@ class BookingView:
     starts_at: dt.datetime
     status: str
     error: str | None
-    email: str | None
+    email: str | None = field(repr=False)
     process_id: int | None
-    auth_key: str | None
+    auth_key: str | None = field(repr=False)  # with process_id it opens the appointment: never in a repr
     activation_minutes: int | None
     screenshot_path: str | None
 

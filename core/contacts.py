@@ -8,7 +8,7 @@ dots; ``invalidEmail``) and a phone number that is not 7-15 digits with an optio
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -32,9 +32,9 @@ class InvalidContact(ValueError):
 
 @dataclass(frozen=True)
 class ContactData:
-    name: str
-    email: str
-    phone: str | None
+    name: str = field(repr=False)  # personal data: never in a repr, hence never in a log
+    email: str = field(repr=False)
+    phone: str | None = field(repr=False)
 
 
 def valid_name(raw: str) -> str:

@@ -25,24 +25,39 @@ REDACTED = "<redacted>"
 # Values of these keys never reach a log, whatever they hold.
 SECRET_KEYS = frozenset(
     {
+        "auth_key",
+        "authkey",
         "authorization",
         "captcha_token",
+        "captchatoken",
         "email",
+        "family_name",
+        "familyname",
         "first_name",
         "full_name",
         "last_name",
         "password",
         "phone",
         "secret",
+        "telephone",
         "token",
         "username",
     }
 )
 
-# Secrets and personal data as they appear inside text: URLs of the Bot API and the portal, signed links.
+# Secrets and personal data as they appear inside text: URLs of the Bot API and the portal, signed links, the
+# reprs and JSON of the portal's appointments (``authKey`` with ``processId`` opens a citizen's appointment).
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(/(?:file/)?bot)[^/\s\"'?]+"), rf"\1{REDACTED}"),  # Bot API: /bot<token>/sendMessage
-    (re.compile(r"(captchaToken=)[^&\s\"']+"), rf"\1{REDACTED}"),  # the portal's captcha token in a query
+    (re.compile(r"((?:captchaToken|authKey)=)[^&\s\"']+"), rf"\1{REDACTED}"),  # the portal's secrets in a query
+    (  # the same and the portal's contact fields in JSON, dict reprs and dataclass reprs
+        re.compile(
+            r"""(["']?\b(?:authKey|auth_key|captchaToken|captcha_token|familyName|family_name|telephone|phone)"""
+            r"""\b["']?\s*[:=]\s*)(?:"[^"]*"|'[^']*'|[^,&\s)}"']+)"""
+        ),
+        rf"\1{REDACTED}",
+    ),
+    (re.compile(r"(?<![\w.+])(?:\+|00|0)\d[\d /-]{5,16}\d(?![\w.])"), "<phone>"),  # +49 89 1234567, 0171-…
     (re.compile(r"(\bsig=)[^&\s\"']+"), rf"\1{REDACTED}"),  # signed evidence URLs
     (re.compile(r"-?\b[0-9]{1,19}\.[0-9]{1,12}\.[A-Za-z0-9_-]{22}(?![A-Za-z0-9_-])"), REDACTED),  # /me/<link token>
     (re.compile(r"(Bearer\s+)\S+", re.IGNORECASE), rf"\1{REDACTED}"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import logging
@@ -12,6 +13,8 @@ import pytest
 import structlog
 from pydantic import SecretStr
 
+from core.bookings import BookingView
+from core.contacts import ContactData
 from core.logs import REDACTED, Redact, configure_logging
 from core.settings import Settings
 
@@ -106,3 +109,36 @@ def test_the_redactor_leaves_ordinary_values_alone() -> None:
     redact = Redact()
     event = {"event": "check recorded", "check_id": 3, "worker": "worker@farm1:4242", "slots": [1, 2]}
     assert redact(None, "info", event) == event
+
+
+def test_the_portals_appointment_keys_and_contacts_never_reach_a_log(stream: io.StringIO) -> None:
+    """Issue 19: ``authKey`` with ``processId`` opens a citizen's appointment; it appears in the refresh's URL,
+    in the portal's JSON and in the repr of a booking outcome, and none of them may be written."""
+    url = "https://portal/api/citizen/appointment/?processId=4711&authKey=f00dfeed"
+    logging.getLogger("celery").error("task failed: PortalUnavailable('no answer', %r)", url)
+    structlog.get_logger().warning("send failed", item="Outcome(booking_id=3, process_id=4711, auth_key='f00dfeed')")
+    logging.getLogger("workers").info('portal said {"authKey": "f00dfeed", "familyName": "Nowak", "telephone": "x1"}')
+    logging.getLogger("bot").info("call me at +49 89 1234567 or 0171-2345678")
+    structlog.get_logger().info("contact", telephone="+4917112345678", auth_key="f00dfeed")
+    text = stream.getvalue()
+    for datum in ("f00dfeed", "Nowak", "x1", "1234567", "2345678", "4917112345678"):
+        assert datum not in text, datum
+    assert "processId=4711" in text, "the process id alone opens nothing: it stays for the operator"
+
+
+def test_numbers_that_are_no_phone_numbers_stay() -> None:
+    redact = Redact()
+    line = "slot 1796661222 at office 10489 on 2026-12-09 09:30, took 0.52 s"
+    assert redact.text(line) == line
+
+
+def test_reprs_of_bookings_and_contacts_hold_no_secret_nor_personal_data() -> None:
+    contact = ContactData(name="Zuzanna Nowak", email="z@example.net", phone="+4917112345678")
+    view = BookingView(
+        id=1, service_id=2, office_id=3, starts_at=dt.datetime(2027, 1, 4, 9, tzinfo=dt.UTC), status="preconfirmed",
+        error=None, email="z@example.net", process_id=4711, auth_key="f00dfeed", activation_minutes=30,
+        screenshot_path=None,
+    )  # fmt: skip
+    for text in (repr(contact), repr(view)):
+        for datum in ("Zuzanna", "z@example.net", "+4917112345678", "f00dfeed"):
+            assert datum not in text
