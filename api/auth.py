@@ -74,7 +74,12 @@ def new_session(key: bytes) -> str:
 
 def valid_session(key: bytes, value: str | None) -> bool:
     expires, _, signature = (value or "").partition(".")
-    return expires.isdigit() and verify(key, signature, "session", int(expires)) and int(expires) > time.time()
+    return (
+        expires.isascii()
+        and expires.isdigit()
+        and verify(key, signature, "session", int(expires))
+        and int(expires) > time.time()
+    )
 
 
 def csrf_token(key: bytes, session: str | None) -> str:

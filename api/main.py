@@ -8,11 +8,13 @@ from contextlib import asynccontextmanager
 
 import redis
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import require_safe_token
+from api.errors import unprocessable
 from api.farm_metrics import FarmState
 from api.pages import HERE
 from api.routes import checks, evidence, farm, health, me, review, subscriptions, targets
@@ -84,6 +86,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.farm_state = FarmState(client=client, sessions=app.state.sessions, settings=settings)
     for router in (health, targets, checks, evidence, subscriptions, farm, me, review):
         app.include_router(router.router)
+    app.add_exception_handler(RequestValidationError, unprocessable)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     if settings.api_cors_origins:  # closed unless the operator names the origins
         app.add_middleware(

@@ -34,7 +34,7 @@ def _utc(value: dt.datetime) -> dt.datetime:
 
 
 def _not_a_number(value: Any) -> Any:
-    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdecimal():
         raise ValueError("expected an ISO 8601 date-time, not a number")
     return _iso_text(value)
 

@@ -111,10 +111,11 @@ async def delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def unwatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/unwatch <number>: delete without the buttons."""
     args = context.args or []
-    if len(args) != 1 or not args[0].lstrip("#").isdigit():
+    number = args[0].lstrip("#") if len(args) == 1 else ""
+    if not (number.isascii() and number.isdigit()):  # "²" is a digit to isdigit, not to int
         await say(update, context, "unwatch_usage")
         return
-    subscription_id = int(args[0].lstrip("#"))
+    subscription_id = int(number)
     assert update.effective_chat is not None
     chat_id = update.effective_chat.id
     deleted = await deps_of(context).db(

@@ -55,7 +55,7 @@ def find_service(catalogue: Catalogue, query: str) -> Service | str:
 
 def find_office(catalogue: Catalogue, service: Service, query: str) -> Office | None:
     offices = catalogue.offices_for(service.id)
-    if query.isdigit():
+    if query.isascii() and query.isdigit():  # "²" is a digit to isdigit, not to int
         return next((o for o in offices if o.id == int(query)), None)
     matches = [o for o in offices if query.casefold() in o.name.casefold()]
     return matches[0] if len(matches) == 1 else None

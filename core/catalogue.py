@@ -47,7 +47,7 @@ class Catalogue:
     def find_services(self, text: str) -> list[Service]:
         """Services whose name contains ``text`` (case-insensitive), or whose id is ``text``."""
         needle = text.strip().casefold()
-        if needle.isdigit() and int(needle) in self.services:
+        if needle.isascii() and needle.isdigit() and int(needle) in self.services:
             return [self.services[int(needle)]]
         return [s for s in self.services.values() if needle and needle in s.name.casefold()]
 

@@ -33,6 +33,7 @@ def _blank_is_none(value: Any) -> Any:
 
 
 Blank = BeforeValidator(_blank_is_none)  # an empty field of a GET form means "no filter"
+LastDay = Annotated[dt.date, Field(lt=dt.date.max)]  # a filter's last day: the day after it must exist
 PositiveId = Annotated[int, Field(ge=1, le=INT32)]
 
 
@@ -90,7 +91,7 @@ def findings(
     target_id: Annotated[PositiveId | None, Blank, Query()] = None,
     verdict: Annotated[Literal["confirmed", "false_positive", "unreviewed"] | None, Blank, Query()] = None,
     since: Annotated[dt.date | None, Blank, Query()] = None,
-    until: Annotated[dt.date | None, Blank, Query()] = None,
+    until: Annotated[LastDay | None, Blank, Query()] = None,
     cursor: Annotated[PositiveId | None, Blank, Query()] = None,
 ) -> Response:
     """The grid of findings, newest first, with thumbnails; filters by outcome, target, verdict and days."""

@@ -106,3 +106,12 @@ async def test_the_limit_is_checked_again_on_confirming(anna: Chat, sessions: se
     [refused] = await anna.press(message_id(offices), "w:ok")
     assert text_of(anna.screen(refused)).startswith("You already have 5 subscriptions")
     assert counts(sessions) == (1, 5)
+
+
+async def test_a_unicode_digit_is_no_number(anna: Chat, sessions: sessionmaker[Session]) -> None:
+    """Issue 19: "²" is a digit to str.isdigit but not to int(): a clear answer, never an error."""
+    [usage] = await anna.send("/unwatch ²")
+    assert text_of(anna.screen(usage)) == "Usage: /unwatch <number> (see /list)."
+    [unknown] = await anna.send("/watch ² ²")
+    assert text_of(anna.screen(unknown)) == 'I don\'t know a service called "²".'
+    assert counts(sessions)[1] == 0
