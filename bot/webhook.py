@@ -8,6 +8,7 @@ application's queue, so handlers see exactly what long polling would give them.
 from __future__ import annotations
 
 import hmac
+import re
 from urllib.parse import urlsplit
 
 import uvicorn
@@ -21,6 +22,7 @@ from telegram.ext import Application
 from core.settings import Settings
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 -- the header's name, not a secret
+GOOD_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")  # what Telegram accepts, and long enough not to be guessed
 
 
 def webhook_app(application: Application, *, path: str, secret: str) -> Starlette:  # type: ignore[type-arg]
@@ -44,8 +46,11 @@ def webhook_server(application: Application, settings: Settings) -> uvicorn.Serv
     """The server for ``MTA_TELEGRAM_WEBHOOK_URL``'s path on the listen address and port; refuses to run unguarded."""
     if not settings.telegram_webhook_url or settings.telegram_webhook_secret is None:
         raise SystemExit("webhook mode needs MTA_TELEGRAM_WEBHOOK_URL and MTA_TELEGRAM_WEBHOOK_SECRET")
+    secret = settings.telegram_webhook_secret.get_secret_value()
+    if not GOOD_SECRET.fullmatch(secret):  # an empty secret would let anyone post updates
+        raise SystemExit("MTA_TELEGRAM_WEBHOOK_SECRET must be 16 to 256 of the characters A-Z a-z 0-9 _ -")
     path = urlsplit(settings.telegram_webhook_url).path or "/"
-    app = webhook_app(application, path=path, secret=settings.telegram_webhook_secret.get_secret_value())
+    app = webhook_app(application, path=path, secret=secret)
     config = uvicorn.Config(
         app,
         host=settings.telegram_webhook_listen,

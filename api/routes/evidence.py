@@ -56,12 +56,20 @@ def _evidence(session: SessionDep, evidence_id: Annotated[int, Depends(evidence_
 
 
 EvidenceDep = Annotated[Evidence, Depends(_evidence)]
+FILE_HEADERS = {"Cache-Control": CACHE, "X-Content-Type-Options": "nosniff"}  # a browser never guesses the type
 
 
 @router.get("/{evidence_id}", response_class=FileResponse, responses={200: {"content": FILE_TYPES}})
 def evidence_file(item: EvidenceDep) -> FileResponse:
     """The file as the worker stored it: a screenshot (PNG), the raw portal answer (JSON), …"""
-    return FileResponse(item.path, media_type=item.content_type, headers={"Cache-Control": CACHE})
+    name = f"evidence-{item.id}{FilePath(item.path).suffix}"
+    return FileResponse(
+        item.path,
+        media_type=item.content_type,
+        headers=FILE_HEADERS,
+        filename=name,
+        content_disposition_type="inline",  # shown in the review page; saved under a name of ours, not the path
+    )
 
 
 @router.get("/{evidence_id}/thumbnail", response_class=FileResponse, responses={200: {"content": {"image/jpeg": {}}}})
@@ -73,4 +81,4 @@ def evidence_thumbnail(item: EvidenceDep, settings: SettingsDep) -> FileResponse
         path = thumbnail_of(FilePath(item.path), sha256=item.sha256, cache_dir=settings.evidence_dir / "thumbnails")
     except OSError as exc:  # not an image Pillow can read
         raise HTTPException(404, f"evidence {item.id} is not a readable image") from exc
-    return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": CACHE})
+    return FileResponse(path, media_type="image/jpeg", headers=FILE_HEADERS)

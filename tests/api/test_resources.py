@@ -188,6 +188,10 @@ async def test_raw_json_evidence_carries_its_hash(
     response = await api.get(raw["url"])
     assert response.json()["availableDays"][0]["time"] == "2030-03-04"
     assert hashlib.sha256(response.content).hexdigest() == raw["sha256"]
+    assert response.headers["x-content-type-options"] == "nosniff", "a browser never guesses the file's type"
+    disposition = response.headers["content-disposition"]
+    assert disposition.startswith("inline;")
+    assert f'filename="evidence-{raw["id"]}.json"' in disposition, "our name for it, not the path on disk"
 
 
 async def test_a_verdict_is_kept_with_who_and_when(

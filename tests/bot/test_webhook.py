@@ -64,3 +64,11 @@ def test_webhook_mode_refuses_to_run_without_a_secret(settings: Settings) -> Non
     settings = settings.model_copy(update={"telegram_webhook_url": "https://bot.example/hook"})
     with pytest.raises(SystemExit, match="MTA_TELEGRAM_WEBHOOK_SECRET"):
         webhook_server(build_application(settings), settings)
+
+
+@pytest.mark.parametrize("secret", ["", "short", "sixteen chars!!!"])
+def test_webhook_mode_refuses_an_empty_or_weak_secret(settings: Settings, secret: str) -> None:
+    update = {"telegram_webhook_url": "https://bot.example/hook", "telegram_webhook_secret": SecretStr(secret)}
+    settings = settings.model_copy(update=update)
+    with pytest.raises(SystemExit, match="16 to 256"):
+        webhook_server(build_application(settings), settings)
