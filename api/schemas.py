@@ -139,6 +139,19 @@ class CheckOut(BaseModel):
     evidence: list[EvidenceOut]
 
 
+class MyCheckOut(BaseModel):
+    """A finding as its subscriber sees it (``/me``): what was found and its proof, nothing of the farm's
+    workings (request URLs carry the farm's captcha token; workers and reviewers are the operator's)."""
+
+    id: int = Field(examples=[42])
+    target_id: int = Field(examples=[1])
+    started_at: dt.datetime = Field(examples=[WHEN])
+    outcome: Outcome
+    slot_count: int = Field(examples=[2])
+    screenshot_url: str | None = Field(examples=[SIGNED], description="Signed URL of the screenshot, no auth needed")
+    thumbnail_url: str | None = Field(examples=[None])
+
+
 class CheckPage(BaseModel):
     """One page of checks, newest first; pass ``next_cursor`` as ``cursor`` for the next, older page."""
 

@@ -16,7 +16,7 @@ from api.auth import LinkUserDep
 from api.deps import SessionDep, SignerDep
 from api.errors import error_responses
 from api.pages import render
-from api.schemas import INT32, CheckOut, SubscriptionOut
+from api.schemas import INT32, CheckOut, MyCheckOut, SubscriptionOut
 from api.views import check_out, subscription_out
 from core import history
 from core import subscriptions as crud
@@ -30,7 +30,7 @@ def my_page(request: Request, token: str, user_id: LinkUserDep, session: Session
     expires = dt.datetime.fromtimestamp(int(token.split(".")[1]), dt.UTC)
     context = {
         "subscriptions": [subscription_out(s) for s in crud.list_subscriptions(session, user_id=user_id)],
-        "checks": [check_out(c, signer) for c in history.checks_alerted_to(session, user_id=user_id, limit=24)],
+        "checks": [_mine(check_out(c, signer)) for c in history.checks_alerted_to(session, user_id=user_id, limit=24)],
         "expires": expires,
     }
     response = render(request, "me.html", context)
@@ -44,20 +44,24 @@ def my_subscriptions(user_id: LinkUserDep, session: SessionDep) -> list[Subscrip
     return [subscription_out(s) for s in crud.list_subscriptions(session, user_id=user_id)]
 
 
-@router.get("/checks", response_model=list[CheckOut])
-def my_checks(user_id: LinkUserDep, session: SessionDep, signer: SignerDep) -> list[CheckOut]:
-    """The findings alerted to the link's user, newest first, with signed evidence URLs."""
-    return [check_out(c, signer) for c in history.checks_alerted_to(session, user_id=user_id)]
+@router.get("/checks", response_model=list[MyCheckOut])
+def my_checks(user_id: LinkUserDep, session: SessionDep, signer: SignerDep) -> list[MyCheckOut]:
+    """The findings alerted to the link's user, newest first, with signed screenshot URLs."""
+    return [_mine(check_out(c, signer)) for c in history.checks_alerted_to(session, user_id=user_id)]
 
 
-@router.get("/checks/{check_id}", response_model=CheckOut, responses=error_responses(404))
+@router.get("/checks/{check_id}", response_model=MyCheckOut, responses=error_responses(404))
 def my_check(
     user_id: LinkUserDep, session: SessionDep, signer: SignerDep, check_id: Annotated[int, Path(ge=1, le=INT32)]
-) -> CheckOut:
+) -> MyCheckOut:
     """One finding the link's user was alerted to; 404 for any other check."""
     check = None
     if history.was_alerted(session, user_id=user_id, check_id=check_id):
         check = history.get_check(session, check_id=check_id)
     if check is None:
         raise HTTPException(404, f"no check {check_id} among your alerts")
-    return check_out(check, signer)
+    return _mine(check_out(check, signer))
+
+
+def _mine(check: CheckOut) -> MyCheckOut:
+    return MyCheckOut.model_validate(check.model_dump(include=set(MyCheckOut.model_fields)))

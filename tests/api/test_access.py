@@ -73,6 +73,24 @@ async def test_a_users_link_lists_only_the_findings_alerted_to_them(
     assert [c["id"] for c in response.json()] == [two_users["alice_check"]]
 
 
+async def test_a_users_finding_shows_nothing_of_the_farms_workings(
+    client: httpx.AsyncClient, two_users: dict[str, int]
+) -> None:
+    """Issue 19: no request URL (it carries the farm's captcha token), no worker, no reviewer, no error text."""
+    await client.post(
+        f"/checks/{two_users['alice_check']}/review", json={"verdict": "confirmed", "reviewer": "anna"}, headers=AUTH
+    )
+    for response in (
+        await client.get(f"{link(ALICE)}/checks"),
+        await client.get(f"{link(ALICE)}/checks/{two_users['alice_check']}"),
+    ):
+        body = response.json()
+        [check] = body if isinstance(body, list) else [body]
+        assert check["screenshot_url"], "the proof stays"
+        assert not {"request_url", "worker", "reviewed_by", "error", "evidence"} & set(check)
+        assert "anna" not in response.text
+
+
 async def test_another_users_finding_is_404_and_reveals_nothing_of_them(
     client: httpx.AsyncClient, two_users: dict[str, int]
 ) -> None:
