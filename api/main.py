@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.auth import require_safe_token
 from api.errors import unprocessable
 from api.farm_metrics import FarmState
+from api.limits import BodyLimit
 from api.pages import HERE
 from api.routes import checks, evidence, farm, health, me, review, subscriptions, targets
 from core import metrics
@@ -95,6 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
+    app.add_middleware(BodyLimit)
     app.add_middleware(LatencyMetrics)
     return app
 
