@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import subprocess
 import time
 from collections.abc import Callable
@@ -12,7 +13,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.auth import InsecureSettings
+from api.auth import InsecureSettings, token_problem
 from api.main import create_app
 from core.links import signing_key, user_token
 from launch.processes import PYTHON, free_port
@@ -230,3 +231,16 @@ async def test_a_verdict_needs_the_pages_csrf_token(client: httpx.AsyncClient, t
     assert response.status_code == 403
     check = (await client.get(f"/checks/{two_users['alice_check']}", headers=AUTH)).json()
     assert check["verdict"] is None
+
+
+@pytest.mark.parametrize("token", ["1234567890123456", "munich2024munich", "aaaaaaaabbbbbbbbcccccccc"])
+def test_weak_tokens_are_refused_by_their_strength(token: str) -> None:
+    """Issue 19: long enough and free of placeholder words, but guessable: few bits by the entropy estimate."""
+    problem = token_problem(token)
+    assert problem is not None
+    assert "placeholder" in problem
+
+
+def test_random_tokens_pass() -> None:
+    for _ in range(200):
+        assert token_problem(secrets.token_urlsafe(16)) is None
