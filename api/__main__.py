@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import socket
 import sys
 from typing import Any
 
@@ -26,6 +28,8 @@ def main() -> None:
         parser.error("--workers N needs a fixed --port for its processes to share")
     settings = get_settings()
     configure_logging(settings, process="api", level=settings.log_level)
+    if settings.demo and not ipaddress.ip_address(socket.gethostbyname(args.host)).is_loopback:
+        sys.exit(f"mta api refuses to start: demo mode (MTA_DEMO) is open: serve it on loopback, not {args.host}")
     engine = make_engine(settings.database_url)
     try:  # refuse here, with one clear line, before any server process starts
         require_safe_token(settings)

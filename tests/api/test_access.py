@@ -244,3 +244,17 @@ def test_weak_tokens_are_refused_by_their_strength(token: str) -> None:
 def test_random_tokens_pass() -> None:
     for _ in range(200):
         assert token_problem(secrets.token_urlsafe(16)) is None
+
+
+def test_demo_mode_refuses_a_bind_beyond_loopback(database_url: str, redis_url: str, tmp_path: Path) -> None:
+    env = {"MTA_DATABASE_URL": database_url, "MTA_REDIS_URL": redis_url, "MTA_DEMO": "1"}
+    result = subprocess.run(
+        [PYTHON, "-m", "api", "--host", "0.0.0.0", "--port", str(free_port())],
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        timeout=60,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert b"serve it on loopback" in result.stderr
