@@ -55,8 +55,9 @@ class Settings(BaseSettings):
         description="Seconds after a finding before its thumbnail is made: not in the burst of renders that a "
         "run's first checks bring",
     )
+    # 0: a screenshot (a fresh load of the city's page, about 0.3 s) would hold every alert back that long.
     alert_photo_wait_s: float = Field(
-        0.5,
+        0.0,
         ge=0,
         le=5,
         description="Seconds an alert waits for its screenshot before it leaves as text (the photo follows)",
