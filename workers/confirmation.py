@@ -12,6 +12,7 @@ import base64
 import contextlib
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Route
@@ -35,10 +36,15 @@ def render_appointment(page: Page, *, page_url: str, api_url: str, catalogue: An
         "captcha-details": {"captchaEnabled": False},
     }
 
+    page_origin = "{0.scheme}://{0.netloc}/".format(urlsplit(page_url))
+
     def handler(route: Route) -> None:
         url = route.request.url
         if not url.startswith(api_prefix):
-            route.continue_()
+            if url.startswith(page_origin) or not url.startswith("http"):
+                route.continue_()
+            else:  # the link carries the appointment's authKey: no other origin sees the page
+                route.abort("blockedbyclient")
             return
         endpoint = url[len(api_prefix) :].split("?", 1)[0].strip("/")
         if endpoint in bodies:

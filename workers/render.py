@@ -132,6 +132,9 @@ class EvidencePage:
         self._page_url = page_url
         self._api_prefix = api_url.rstrip("/") + "/"
         self._api_calls = re.compile("^" + re.escape(self._api_prefix))  # matched in the driver
+        # Every other origin than the page's and the API's: the page's browser reaches nothing else.
+        page_origin = "{0.scheme}://{0.netloc}/".format(urlsplit(page_url))
+        self._elsewhere = re.compile(f"^(?!{re.escape(page_origin)}|{re.escape(self._api_prefix)})https?://")
         self._routed: Page | None = None  # the page whose API calls ``_handle`` answers
         self._answers: Answers | None = None  # what they are answered with, while a page is rendered
 
@@ -156,9 +159,11 @@ class EvidencePage:
         """Answer ``page``'s API calls with ``answers`` until they are taken back. The page's route stays in
         place between renders, refusing every call: a loaded page that calls the API on its own (a late call
         of the last render, a timer of the city's page) never spends the portal's limiter outside the budget,
-        and a render saves the two browser round trips of setting a route up and taking it down."""
+        and a render saves the two browser round trips of setting a route up and taking it down. Requests to
+        any other origin are refused: the page runs with nothing of ours but needs nothing else either."""
         if self._routed is not page:
-            page.route(self._api_calls, self._handle)
+            page.route(self._elsewhere, _refuse)
+            page.route(self._api_calls, self._handle)  # registered last, so asked first
             self._routed = page
         self._answers = answers
 
@@ -167,6 +172,10 @@ class EvidencePage:
             route.abort()
         else:
             _answer(route, self._api_prefix, self._answers)
+
+
+def _refuse(route: Route) -> None:
+    route.abort("blockedbyclient")
 
 
 def _load(page: Page, target: str) -> None:

@@ -19,6 +19,9 @@ import httpx
 import pytest
 from PIL import Image
 from playwright.sync_api import FloatRect, Page
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
 
 from core.checks import evidence_of
 from core.db import transaction
@@ -27,6 +30,7 @@ from core.queue import ADD_THUMBNAIL
 from core.settings import Settings
 from core.slots import MUNICH, Observation, SeenSlot
 from core.subscriptions import create_subscription
+from tests.bot.conftest import serve_in_thread
 from tests.workers.test_booking import API, DAY, farm_settings
 from workers.check import check_service
 from workers.farm import Farm
@@ -266,6 +270,19 @@ def test_a_loaded_page_never_calls_the_portal_on_its_own(farm: Farm, replica_url
     outcome = page.evaluate("url => fetch(url).then(r => r.status, () => 'refused')", f"{API}/offices-and-services/")
     assert outcome == "refused"
     assert len(httpx.get(log).json()) == before, "the page's own call never reached the portal"
+
+
+def test_the_page_reaches_no_origin_but_the_portals(farm: Farm, redis_url: str) -> None:
+    """Issue 19: the page runs the city's scripts; its browser may reach the portal and nothing else, here
+    another server on loopback that would answer."""
+    other = Starlette(routes=[Route("/", lambda _request: PlainTextResponse("here"))])
+    open_slots(farm, ORLEANS, DAY, ["09:00"])
+    observation = seen(farm, ORLEANS)
+    _, page = render(farm, shown_on(observation, ORLEANS, DAY), observation)
+    with serve_in_thread(other) as url:
+        assert httpx.get(url).text == "here", "the other server answers"
+        outcome = page.evaluate("url => fetch(url, {mode: 'no-cors'}).then(() => 'reached', () => 'refused')", url)
+    assert outcome == "refused"
 
 
 def test_a_page_that_shows_no_time_of_the_finding_fails_with_the_reason(farm: Farm) -> None:
