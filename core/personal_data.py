@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from core.bookings import BookingView, user_bookings
 from core.contacts import ContactData, get_contact
-from core.models import Alert, Subscription, User
+from core.models import Alert, Booking, Subscription, User
 from core.subscriptions import SubscriptionView, subscription_views
 
 
@@ -51,7 +52,11 @@ def personal_data(session: Session, *, user_id: int) -> PersonalData | None:
 
 
 def forget_user(session: Session, *, user_id: int) -> bool:
-    """Delete the user with their subscriptions, the alerts sent to them, their contact data and bookings;
-    whether there was anything. (Appointments booked at the portal stay there: /bookings cancels them.)"""
+    """Delete the user with their subscriptions, the alerts sent to them, their contact data and bookings, and
+    the screenshots of their bookings (which show their name and e-mail); whether there was anything.
+    (Appointments booked at the portal stay there: /bookings cancels them.)"""
+    shots = [p for p in session.scalars(select(Booking.screenshot_path).where(Booking.user_id == user_id)) if p]
     deleted = session.execute(delete(User).where(User.id == user_id))
+    for shot in shots:
+        Path(shot).unlink(missing_ok=True)
     return bool(deleted.rowcount)  # type: ignore[attr-defined]

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import bookings
@@ -190,11 +191,16 @@ def test_unfinished_bookings_of_a_lost_worker_fail_and_free_the_service(db: sess
         assert bookings.request_booking(session, user_id=ANNA, slot_id=second).status == "requested"
 
 
-def test_forget_deletes_contact_data_and_bookings(db: sessionmaker[Session]) -> None:
+def test_forget_deletes_contact_data_and_bookings(db: sessionmaker[Session], tmp_path: Path) -> None:
     target = watching(db, auto_book=True)
     check_finds(db, target, at(9))
+    shot = tmp_path / "booking-1.png"  # the appointment's view: the user's name and e-mail
+    shot.write_bytes(b"\x89PNG")
+    with transaction(db) as session:
+        session.execute(update(Booking).values(screenshot_path=str(shot)))
     with transaction(db) as session:
         assert forget_user(session, user_id=ANNA)
+    assert not shot.exists(), "no file of the user is left"
     with transaction(db) as session:
         assert session.scalar(select(func.count()).select_from(Contact)) == 0
         assert session.scalar(select(func.count()).select_from(Booking)) == 0
