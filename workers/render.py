@@ -8,7 +8,8 @@ and shows what the portal said; the page itself and its scripts load as they wou
 
 The city's page reads its deep link once, when it mounts: a changed hash shows nothing new, so each render
 loads the page afresh. ``exclusiveLocation`` makes it show the target's office alone, every part of the day at
-once, and the screenshot is cut to the day's heading and the office's time rows, legible on a phone.
+once, and the screenshot is cut to the office's title, the day's heading and the office's time rows, legible on
+a phone.
 """
 
 from __future__ import annotations
@@ -211,7 +212,7 @@ def _times_of_day(page: Page, shown: Shown) -> int:
     """Wait until the page shows the finding's times, on the finding's day (the page selects the day our calendar
     answer narrows to; a page that picked another day is moved to it as a person would); returns the office
     whose rows hold them."""
-    first = _buttons(page, shown)[0]
+    first = page.locator(f"#{time_button_id(*shown.times[0])}")
     page.locator("button.timeslot").or_(page.get_by_text(NOTHING_FREE)).first.wait_for()  # a day is shown
     if not first.is_visible():
         day = page.locator(f'.muc-calendar-item[aria-disabled="false"][aria-label="{shown.day.day} auswählen"]')
@@ -222,10 +223,6 @@ def _times_of_day(page: Page, shown: Shown) -> int:
     if page.locator(f"#timeslot-grid-provider-{shown.office_id}").count():
         return shown.office_id
     return shown.times[0][0]  # the times are shown under their booking office (a shared-booking peer)
-
-
-def _buttons(page: Page, shown: Shown) -> list[Locator]:
-    return [page.locator(f"#{time_button_id(office, unix)}") for office, unix in shown.times]
 
 
 def _cut_out(page: Page, *, office_id: int, rows_office: int) -> Shot:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ AskDay = Callable[[dt.date, tuple[int, ...]], Observation]
 """Asks the portal for one day's times at some offices."""
 
 KEEP_S = 86400  # a service unchecked for a day starts afresh
+VERIFYING_MS = 60_000  # a verifying check that died frees its service after this
 
 
 @dataclass(frozen=True)
@@ -98,18 +100,26 @@ def verify(
     key: str,
 ) -> Observation:
     """``observation`` with the times of ``days``, verified in order until the budget has no request left
-    (the rest wait for the next check). A day another check claimed meanwhile is left to it."""
-    for wanted in days:
-        members = [_member((wanted.day, o)) for o in wanted.offices]
-        if not client.sadd(key, *members):
-            continue
-        try:
-            observation = observation.verified_by(ask_day(wanted.day, wanted.offices))
-        except NoBudget:
-            client.srem(key, *members)
-            log.info("no request left to verify %s; the next check will", wanted.day)
-            break
-        except BaseException:
-            client.srem(key, *members)
-            raise
+    (the rest wait for the next check). One check of a service verifies at a time, so the most wanted days
+    reach the portal first; a check that finds another verifying leaves the days to it and the next check."""
+    lock, token = f"{key}:verifying", uuid.uuid4().hex
+    if not client.set(lock, token, nx=True, px=VERIFYING_MS):
+        return observation
+    try:
+        for wanted in days:
+            members = [_member((wanted.day, o)) for o in wanted.offices]
+            if not client.sadd(key, *members):
+                continue
+            try:
+                observation = observation.verified_by(ask_day(wanted.day, wanted.offices))
+            except NoBudget:
+                client.srem(key, *members)
+                log.info("no request left to verify %s; the next check will", wanted.day)
+                break
+            except BaseException:
+                client.srem(key, *members)
+                raise
+    finally:
+        if client.get(lock) == token.encode():
+            client.delete(lock)
     return observation

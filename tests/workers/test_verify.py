@@ -97,3 +97,26 @@ def test_a_day_claimed_by_another_check_is_left_to_it(client: redis.Redis) -> No
         raise AssertionError("asked for a day another check verifies")
 
     verify(listing((TUE, A)), [WantedDay(TUE, (A,), 1)], ask_day=ask, client=client, key="k")
+
+
+def test_one_check_of_a_service_verifies_at_a_time(client: redis.Redis) -> None:
+    """Two checks verifying side by side would each take the next most wanted day, and the portal would see them
+    in either order: the second leaves its days to the first, which goes down the list alone."""
+    client.set("k:verifying", "another check")
+
+    def ask(day: dt.date, offices: tuple[int, ...]) -> Observation:
+        raise AssertionError("asked while another check verifies")
+
+    seen = listing((TUE, A))
+    assert verify(seen, [WantedDay(TUE, (A,), 1)], ask_day=ask, client=client, key="k") == seen
+    assert not client.smembers("k"), "nothing claimed: the verifying check or the next one takes the day"
+    client.delete("k:verifying")
+    asked: list[dt.date] = []
+
+    def answer(day: dt.date, offices: tuple[int, ...]) -> Observation:
+        asked.append(day)
+        return Observation(frozenset(), timed=frozenset((day, o) for o in offices))
+
+    verify(seen, [WantedDay(TUE, (A,), 1)], ask_day=answer, client=client, key="k")
+    assert asked == [TUE]
+    assert client.get("k:verifying") is None, "the lock is given back"
