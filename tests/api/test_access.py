@@ -200,16 +200,21 @@ def test_the_api_process_exits_with_a_placeholder_token(
         "MTA_API_TOKEN": "change-me-to-a-long-random-token",
         "MTA_DEMO": "0",
     }
-    result = subprocess.run(
-        [PYTHON, "-m", "api", "--port", str(free_port())],
+    result = start_api_process(env, tmp_path)
+    assert result.returncode != 0
+    assert b"MTA_API_TOKEN looks like a placeholder" in result.stderr
+
+
+def start_api_process(env: dict[str, str], folder: Path, *options: str) -> subprocess.CompletedProcess[bytes]:
+    """``python -m api`` with only ``env``, expected to refuse to start."""
+    return subprocess.run(
+        [PYTHON, "-m", "api", *options, "--port", str(free_port())],
         env={"PATH": "/usr/bin:/bin", **env},
         capture_output=True,
         timeout=60,
-        cwd=tmp_path,
+        cwd=folder,
         check=False,
     )
-    assert result.returncode != 0
-    assert b"MTA_API_TOKEN looks like a placeholder" in result.stderr
 
 
 async def test_review_pages_send_a_browser_to_the_login(client: httpx.AsyncClient) -> None:
@@ -248,13 +253,6 @@ def test_random_tokens_pass() -> None:
 
 def test_demo_mode_refuses_a_bind_beyond_loopback(database_url: str, redis_url: str, tmp_path: Path) -> None:
     env = {"MTA_DATABASE_URL": database_url, "MTA_REDIS_URL": redis_url, "MTA_DEMO": "1"}
-    result = subprocess.run(
-        [PYTHON, "-m", "api", "--host", "0.0.0.0", "--port", str(free_port())],
-        env={"PATH": "/usr/bin:/bin", **env},
-        capture_output=True,
-        timeout=60,
-        cwd=tmp_path,
-        check=False,
-    )
+    result = start_api_process(env, tmp_path, "--host", "0.0.0.0")
     assert result.returncode != 0
     assert b"serve it on loopback" in result.stderr
