@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -69,6 +70,12 @@ def evidence_of(session: Session, *, check_id: int) -> dict[str, Evidence]:
     return {e.kind: e for e in session.scalars(select(Evidence).where(Evidence.check_id == check_id))}
 
 
+class Recorded(NamedTuple):
+    check: Check
+    opened: list[Slot]  # the slot appearances it opened
+    overtaken: bool  # a newer check of the target was recorded first: this one changed no slot
+
+
 def record_observation(
     session: Session,
     *,
@@ -79,14 +86,12 @@ def record_observation(
     request_url: str | None,
     worker: str | None = None,
     evidence: tuple[EvidenceFile, ...] = (),
-) -> tuple[Check, list[Slot]]:
+) -> Recorded:
     """Store a successful check; open new slot appearances, close gone ones, and queue their alerts.
 
-    A check recorded after a newer check of the target (a burst of findings can slow one worker's evidence
-    past the next check's) is stored but changes no slot: its older answer would close a slot the newer one
-    saw open, and that slot's next sighting would alert again.
-
-    Returns the check and the slot appearances it opened.
+    A check recorded after a newer check of the target (a check that verified days finishes after one that
+    began later) is stored but changes no slot: its older answer would close a slot the newer one saw open, and
+    that slot's next sighting would alert again. The caller learns so, to ask again what only it had seen.
     """
     now = utcnow()
     overtaken = session.scalar(
@@ -108,10 +113,10 @@ def record_observation(
     session.add(check)
     session.flush()
     if overtaken is not None:
-        return check, []
+        return Recorded(check, [], overtaken=True)
     opened = _update_slots(session, target_id=target_id, check=check, observation=observation, now=now)
     _queue_alerts(session, target_id=target_id, check=check, opened=opened)
-    return check, opened
+    return Recorded(check, opened, overtaken=False)
 
 
 def _update_slots(

@@ -259,7 +259,7 @@ def _record(
         files = {"raw_json": (asked.raw, ".json", "application/json")} if seen.slots else {}
         stored = evidence.store(farm.settings.evidence_dir, target_id=target.target_id, files=files) if files else ()
         with transaction(farm.sessions) as session:
-            check, opened = record_observation(
+            check, opened, overtaken = record_observation(
                 session,
                 target_id=target.target_id,
                 task_id=task_id,
@@ -270,6 +270,8 @@ def _record(
                 evidence=stored,
             )
             ids.append(check.id)
+        if overtaken:  # its times were not taken: the next check verifies those days again
+            verify.forget(farm.redis, verify.verified_key(farm.portal, service_id), seen.timed)
         structlog.contextvars.bind_contextvars(check_id=check.id)
         log.info("check recorded: %s, %d slot(s), %d new", check.outcome, check.slot_count, len(opened))
         metrics.CHECKS.labels(check.outcome).inc()

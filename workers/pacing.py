@@ -3,7 +3,9 @@ checks due in the next few seconds with their exact send time (Celery ``eta``).
 
 A new plan starts when the previous run and its silence are over, or at once when the set of watched
 services changes (then with the requests the current run has left); the budget gate in the check task
-guards the limiter whatever the plan says. With more services than a run has requests, services take turns.
+guards the limiter whatever the plan says. A run whose requests verifications used up ends early: the next
+one starts as soon as the portal's count resets, and the checks it displaced leave their work to it
+(``superseded``). With more services than a run has requests, services take turns.
 """
 
 from __future__ import annotations
@@ -49,11 +51,24 @@ def load(client: redis.Redis, portal: str) -> StoredPlan | None:
     return StoredPlan.from_json(raw) if isinstance(raw, bytes) else None
 
 
-def _run_start(budget: Budget, *, now: float, previous: StoredPlan | None, changed: bool) -> tuple[float, int]:
+def _run_end(plan: StoredPlan, budget: Budget, *, now: float, requests_per_check: int) -> float:
+    """When the run's silence is over: as planned, or earlier when the portal's count has no room for another
+    check (verifications took the requests the run's last checks would have used)."""
+    config = budget.config
+    if config.limit <= 0:
+        return plan.end
+    state = budget.state()
+    count, last = int(state.get("count", 0)), state.get("last", 0.0)
+    if now - last < config.silence and count + requests_per_check > config.run_limit(Priority.CHECK):
+        return min(plan.end, last + config.silence)
+    return plan.end
+
+
+def _run_start(budget: Budget, *, now: float, previous_end: float | None, changed: bool) -> tuple[float, int]:
     """When the next run starts and how many check requests it may use."""
     config = budget.config
     run_limit = config.run_limit(Priority.CHECK)
-    earliest = now if changed or previous is None else max(now, previous.end)
+    earliest = now if changed or previous_end is None else max(now, previous_end)
     if config.limit <= 0:
         return earliest, 0
     state = budget.state()
@@ -71,12 +86,13 @@ def _new_plan(
     *,
     now: float,
     previous: StoredPlan | None,
+    previous_end: float | None,
     steady_interval_s: float,
     last_planned: Mapping[int, float],
     requests_per_check: int,
 ) -> StoredPlan:
     changed = previous is None or set(previous.services) != set(weights)
-    start, limit = _run_start(budget, now=now, previous=previous, changed=changed)
+    start, limit = _run_start(budget, now=now, previous_end=previous_end, changed=changed)
     if budget.config.limit > 0:
         limit = max(1, limit // requests_per_check)
     silence = budget.config.silence
@@ -115,17 +131,19 @@ def tick(
         if not weights:
             client.delete(plan_key(portal))
             return 0
-        plan, sent = load(client, portal), 0
+        plan, sent, end = load(client, portal), 0, None
         if plan is not None and set(plan.services) == set(weights):
             sent += _enqueue_due(plan, now, enqueue)
             plan = replace(plan, cursor=max(plan.cursor, now + HORIZON_S))
-        if plan is None or set(plan.services) != set(weights) or now + HORIZON_S >= plan.end:
+            end = _run_end(plan, budget, now=now, requests_per_check=requests_per_check)
+        if plan is None or end is None or now + HORIZON_S >= end:
             # the next run is planned ahead, so its first checks leave exactly when the silence ends
             plan = _new_plan(
                 weights,
                 budget,
                 now=now,
                 previous=plan,
+                previous_end=end,
                 steady_interval_s=steady_interval_s,
                 last_planned=_turns(client, portal),
                 requests_per_check=requests_per_check,
@@ -140,17 +158,20 @@ def tick(
         client.delete(f"{plan_key(portal)}:lock")
 
 
-def superseded(client: redis.Redis, portal: str, *, plan_id: str, service_id: int) -> bool:
-    """Whether a check of an earlier run that waited for want of a request should leave its work to a newer run
-    that checks its service itself.
+def superseded(client: redis.Redis, portal: str, *, plan_id: str, service_id: int, waited: bool) -> bool:
+    """Whether a check of an earlier run should leave its work to a newer run that checks its service itself.
 
-    Such a check is sent again once the portal's count has reset, so it would take the first request of a new
-    count: one the newer run planned for another check, which would then miss its run in turn, and so on, run
-    after run. That holds whether the newer run has begun or not: its plan is made a few seconds ahead, and the
-    check's wait ends before the run begins when its own run sent fewer requests than it planned.
+    A check that waited for want of a request is sent again once the portal's count has reset, so it would take
+    the first request of a new count: one the newer run planned for another check, which would then miss its run
+    in turn, and so on, run after run. That holds whether the newer run has begun or not: its plan is made a few
+    seconds ahead, and the check's wait ends before the run begins when its own run sent fewer requests than it
+    planned. A check that did not wait is left to the newer run once that run has begun (a run that ended early,
+    or a plan made anew for changed services, starts before the old plan's last sends).
     """
     plan = load(client, portal)
-    return plan is not None and plan.id != plan_id and any(service == service_id for _, service in plan.sends)
+    if plan is None or plan.id == plan_id or not any(service == service_id for _, service in plan.sends):
+        return False
+    return waited or plan.start <= time.time()
 
 
 def _enqueue_due(plan: StoredPlan, now: float, enqueue: Callable[[int, str, float], None]) -> int:

@@ -43,8 +43,8 @@ def check_service(self: Any, service_id: int, plan_id: str | None = None, waited
     farm = current_farm()
     worker = f"{self.request.hostname}:{os.getpid()}"
     structlog.contextvars.bind_contextvars(service_id=service_id, plan_id=plan_id)  # on every line of this check
-    if waited and plan_id and pacing.superseded(farm.redis, farm.portal, plan_id=plan_id, service_id=service_id):
-        log.info("check that waited left to a newer run, which checks the service itself")
+    if plan_id and pacing.superseded(farm.redis, farm.portal, plan_id=plan_id, service_id=service_id, waited=waited):
+        log.info("check left to a newer run, which checks the service itself")
         return []
     try:
         found = run_check(farm, service_id=service_id, task_id=self.request.id, worker=worker)

@@ -91,6 +91,12 @@ def settle(client: redis.Redis, key: str, observation: Observation) -> frozenset
     return frozenset((known & observation.listed) | timed)
 
 
+def forget(client: redis.Redis, key: str, office_days: Iterable[OfficeDay]) -> None:
+    """Office days whose verified times were not recorded: the next check that finds them listed asks again."""
+    if members := [_member(k) for k in office_days]:
+        client.srem(key, *members)
+
+
 def verify(
     observation: Observation,
     days: Iterable[WantedDay],

@@ -70,7 +70,7 @@ def record_finding(
     if screenshot:
         files.append(evidence_file(evidence_dir, f"{stem}-shot.png", "screenshot", png(colour), "image/png"))
     with transaction(sessions) as session:
-        check, _ = record_observation(
+        check, _, _ = record_observation(
             session,
             target_id=target_id,
             task_id=None,

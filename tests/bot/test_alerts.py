@@ -61,7 +61,7 @@ def slots_open(
     seen = frozenset(SeenSlot(t.astimezone(dt.UTC), RUPPERT) for t in times)
     observation = Observation(seen, frozenset(s.office_day for s in seen), frozenset(s.office_day for s in seen))
     with transaction(sessions) as session:
-        check, _ = record_observation(
+        check, _, _ = record_observation(
             session,
             target_id=target_id,
             task_id=None,

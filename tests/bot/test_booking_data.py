@@ -51,7 +51,7 @@ def check_finds(db: sessionmaker[Session], target_id: int, *times: dt.datetime) 
         frozenset(SeenSlot(t, RUPPERT) for t in times), frozenset({(DAY, RUPPERT)}), frozenset({(DAY, RUPPERT)})
     )
     with transaction(db) as session:
-        _, opened = record_observation(
+        _, opened, _ = record_observation(
             session,
             target_id=target_id,
             task_id=None,

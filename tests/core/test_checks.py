@@ -33,7 +33,7 @@ def record(
     sessions: sessionmaker[Session], target_id: int, observation: Observation, *, started: dt.datetime | None = None
 ) -> int:
     with transaction(sessions) as session:
-        _, opened = record_observation(
+        _, opened, _ = record_observation(
             session,
             target_id=target_id,
             task_id=None,
@@ -76,7 +76,12 @@ def test_an_overtaken_check_changes_no_slot(sessions: sessionmaker[Session]) -> 
     target = subscribe(sessions, 1)
     older = dt.datetime.now(dt.UTC)
     assert record(sessions, target, seen(at(9)), started=older + dt.timedelta(seconds=2)) == 1
-    assert record(sessions, target, seen(at(10)), started=older) == 0, "the older answer opens nothing"
+    with transaction(sessions) as session:
+        late = record_observation(
+            session, target_id=target, task_id=None, started_at=older, observation=seen(at(10)), request_url=None
+        )
+    assert late.overtaken, "the caller learns that its answer changed nothing"
+    assert not late.opened, "the older answer opens nothing"
     assert record(sessions, target, seen(at(9))) == 0, "the slot the newer check saw stayed open"
     assert alerts(sessions) == 1
     with transaction(sessions) as session:

@@ -130,7 +130,7 @@ def alerted(
             save_contact(session, user_id=chat, data=contact)
         seen = frozenset(SeenSlot(t, office) for t in times)
         observation = Observation(seen, frozenset(s.office_day for s in seen), frozenset(s.office_day for s in seen))
-        _, opened = record_observation(
+        _, opened, _ = record_observation(
             session,
             target_id=subscription.targets[0].id,
             task_id=None,

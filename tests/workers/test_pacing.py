@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 import time
 
+import pytest
 import redis
 
-from core.budget import Budget, BudgetConfig
+from core.budget import Budget, BudgetConfig, Priority
 from workers import pacing
 
 PORTAL = "portal.test"
@@ -76,9 +77,41 @@ def test_a_check_that_waited_is_left_to_a_newer_run_that_checks_its_service(redi
     assert current.id != first
     assert current.start > time.time(), "the newer run has not begun"
 
-    def superseded(plan_id: str, service: int) -> bool:
-        return pacing.superseded(client, PORTAL, plan_id=plan_id, service_id=service)
+    def superseded(plan_id: str, service: int, *, waited: bool = True) -> bool:
+        return pacing.superseded(client, PORTAL, plan_id=plan_id, service_id=service, waited=waited)
 
     assert superseded(first, 1), "the new run checks service 1 itself, begun or not"
+    assert not superseded(first, 1, waited=False), "a check sent on time before the new run begins is its run's"
     assert not superseded(current.id, 1), "a check of the current run is its own"
     assert not superseded(first, 3), "the new run does not check service 3"
+
+
+def test_a_run_whose_requests_were_used_up_ends_early(redis_url: str) -> None:
+    """Verifications took the requests of the run's last checks: the next run begins once the portal's count
+    resets, not when the plan said, and the old run's later checks are left to it once it has begun."""
+    client = redis.Redis.from_url(redis_url)
+    config = BudgetConfig(limit=6, silence_s=3.0, margin_requests=1, margin_s=0.5)
+    budget = Budget(client, portal=PORTAL, config=config)
+    now = time.time()  # the budget counts on Redis' clock, which is the real one
+
+    def tick(at: float) -> pacing.StoredPlan:
+        pacing.tick(
+            client, budget, portal=PORTAL, weights={1: 1.0}, steady_interval_s=4.0, enqueue=lambda *_: None, now=at
+        )
+        plan = pacing.load(client, PORTAL)
+        assert plan is not None
+        return plan
+
+    first = tick(now)
+    assert tick(now + 0.5).id == first.id, "a run with requests left goes on"
+    for _ in range(config.run_limit(Priority.CHECK)):
+        assert budget.take(Priority.VERIFY).granted
+    last = budget.state()["last"]
+    second = tick(now + 1)
+    assert second.id != first.id
+    assert second.start == pytest.approx(last + config.silence, abs=0.01), "it begins as the count resets"
+    assert second.start < first.end
+    assert pacing.superseded(client, PORTAL, plan_id=first.id, service_id=1, waited=True)
+    assert not pacing.superseded(client, PORTAL, plan_id=first.id, service_id=1, waited=False), "not begun yet"
+    time.sleep(max(0.0, second.start - time.time()) + 0.05)
+    assert pacing.superseded(client, PORTAL, plan_id=first.id, service_id=1, waited=False), "the new run has begun"

@@ -10,7 +10,7 @@ import redis
 from core.slots import Observation, OfficeDay, SeenSlot
 from core.subscriptions import Filters
 from workers.fetch import NoBudget
-from workers.verify import WantedDay, settle, verify, wanted_days
+from workers.verify import WantedDay, forget, settle, verify, wanted_days
 
 MON, TUE, WED = dt.date(2030, 3, 4), dt.date(2030, 3, 5), dt.date(2030, 3, 6)
 A, B, PEER = 1, 2, 3
@@ -62,6 +62,25 @@ def test_a_day_stays_verified_while_listed_and_is_new_again_after(client: redis.
         )
         verify(seen, days, ask_day=ask, client=client, key="k")
     assert asked == [TUE, TUE], "verified once, then again when it came back"
+
+
+def test_a_day_whose_times_were_not_recorded_is_verified_again(client: redis.Redis) -> None:
+    """A check overtaken by a newer one records no slot: the days it verified are asked for again."""
+    asked: list[dt.date] = []
+
+    def ask(day: dt.date, offices: tuple[int, ...]) -> Observation:
+        asked.append(day)
+        return Observation(frozenset(), timed=frozenset((day, o) for o in offices))
+
+    for _ in range(2):
+        seen = listing((TUE, A))
+        done = settle(client, "k", seen)
+        days = wanted_days(
+            seen.unverified() - done, seen.listed, interests=[(Filters(), frozenset({1}))], target_offices={1: (A,)}
+        )
+        verified = verify(seen, days, ask_day=ask, client=client, key="k")
+        forget(client, "k", verified.timed)
+    assert asked == [TUE, TUE]
 
 
 def test_times_of_a_verified_day_join_the_observation(client: redis.Redis) -> None:
