@@ -6,8 +6,9 @@ portal will let it through (with our margin), atomically across processes and ho
 Bookings may use the last requests of a run, which checks leave to them. Every answer's
 ``X-RateLimit-*`` headers correct the model; a 429 silences the farm until the portal has reset.
 
-While the portal is failing (its last answer a 5xx, or none in time), one request at a time: the next waits
-until the one in flight is answered or given up, so a struggling portal never works on a pile of our requests.
+While the portal is failing (its last answer a 5xx, or none in time) or slow (a request unanswered for
+``slow_s``, the first sign of a hanging portal), one request at a time: the next waits until the one in flight
+is answered or given up, so a struggling portal never works on a pile of our requests.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ local now = redis.call('TIME')
 now = tonumber(now[1]) + tonumber(now[2]) / 1000000
 local limit, silence, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[6]))  -- never answered: a process died
-if redis.call('HGET', KEYS[1], 'failing') == '1' and redis.call('ZCARD', KEYS[3]) > 0 then
-  return {0, '0.5', tostring(now)}  -- a failing portal gets one request at a time
+local oldest = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+if #oldest > 0 and (redis.call('HGET', KEYS[1], 'failing') == '1' or now - tonumber(oldest[2]) > tonumber(ARGV[7])) then
+  return {0, '0.5', tostring(now)}  -- a failing or slow portal gets one request at a time
 end
 local count = tonumber(redis.call('HGET', KEYS[1], 'count') or '0')
 local last = tonumber(redis.call('HGET', KEYS[1], 'last') or '0')
@@ -104,6 +106,7 @@ class BudgetConfig:
     booking_reserve: int = 0  # requests per run that checks always leave for bookings and captcha solving
     verify_reserve: int = 0  # requests per run that routine checks leave for verifying newly listed days
     abandon_s: float = 20.0  # a request in flight longer than this was lost with its process (timeouts are 15 s)
+    slow_s: float = 1.0  # a request unanswered this long: the portal is not answering normally (answers take ~0.1 s)
 
     @property
     def silence(self) -> float:
@@ -143,6 +146,7 @@ class Budget:
             priority.value,
             ticket,
             config.abandon_s,
+            config.slow_s,
         ]
         ok, value, at = self._take(keys=[self.key, self._waiting_key, self._inflight_key], args=args)
         metrics.BUDGET_REQUESTS.labels(priority.value, "yes" if int(ok) else "no").inc(cost)

@@ -3,7 +3,8 @@
 Order: 429 storm → maintenance → outage (503 / hang) → IP blacklist → rate limiter → route → malformed
 body. Storm, maintenance, outage and blacklist answers are not counted by the limiter; everything that
 reaches the limiter is counted, including the catch-all 404 ``notFound`` (the city's middleware runs
-before routing). Every answer is written to the request log.
+before routing). Every answer is written to the request log with its arrival; a hanging request whose client
+gave up ends there, as behind a proxy that closes the upstream then (status 499, nginx's "client closed").
 """
 
 from __future__ import annotations
@@ -29,11 +30,14 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+CLIENT_CLOSED = 499
+
+
 async def handle_api(request: Request) -> Response:
     replica: Replica = request.app.state.replica
-    ip = client_ip(request)
+    ip, arrived = client_ip(request), replica.now()
     response = await _answer(request, replica, ip)
-    replica.record(request.method, request.url.path, request.url.query, response.status_code, ip)
+    replica.record(request.method, request.url.path, request.url.query, response.status_code, ip, arrived=arrived)
     return response
 
 
@@ -43,9 +47,9 @@ async def _answer(request: Request, replica: Replica, ip: str) -> Response:
         return _rate_limited()
     if faults.maintenance:
         return error_response("serviceUnavailable")
-    if faults.outage == "503":
-        return error_response("zmsClientCommunicationError")
-    if faults.outage == "hang" and not await _hang(replica):
+    if faults.outage == "hang" and (ended := await _hang(request, replica)) is not None:
+        return ended
+    if faults.outage == "503":  # also for a request that hung until the portal began to answer 503
         return error_response("zmsClientCommunicationError")
     if replica.faults.is_blacklisted(ip):
         return error_response("ipBlacklisted")
@@ -59,15 +63,18 @@ async def _answer(request: Request, replica: Replica, ip: str) -> Response:
     return response
 
 
-async def _hang(replica: Replica) -> bool:
-    """Wait while the outage mode is ``hang``; False when the cap ran out first."""
+async def _hang(request: Request, replica: Replica) -> Response | None:
+    """Wait while the outage mode is ``hang``: None when it ended, else the answer that ends the request (a 503
+    when the cap ran out, 499 when the client went away)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + replica.config.hang_cap_seconds
     while replica.faults.outage == "hang":
         if loop.time() >= deadline:
-            return False
-        await asyncio.sleep(0.05)
-    return True
+            return error_response("zmsClientCommunicationError")
+        if await request.is_disconnected():
+            return Response(status_code=CLIENT_CLOSED)
+        await asyncio.sleep(0.02)
+    return None
 
 
 def _rate_limited() -> Response:

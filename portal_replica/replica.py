@@ -23,12 +23,13 @@ _UNSET: Any = object()
 
 @dataclass(frozen=True)
 class RequestRecord:
-    time: float
+    time: float  # answered, or given up by the client
     method: str
     path: str
     query: str
     status: int
     ip: str
+    arrived: float  # the portal works on the request from here until ``time``
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -182,8 +183,8 @@ class Replica:
         self.limiter.configure(max_requests=max_requests, silence_seconds=silence_seconds, enabled=enabled)
 
     # --- observation ------------------------------------------------------------------------------
-    def record(self, method: str, path: str, query: str, status: int, ip: str) -> None:
-        self.log.append(RequestRecord(self.now(), method, path, query, status, ip))
+    def record(self, method: str, path: str, query: str, status: int, ip: str, *, arrived: float) -> None:
+        self.log.append(RequestRecord(self.now(), method, path, query, status, ip, arrived))
 
     def requests(self) -> list[dict[str, Any]]:
         return [r.to_json() for r in self.log]

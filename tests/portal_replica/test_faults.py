@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
 
+from portal_replica.app import create_app
 from portal_replica.config import ReplicaConfig
+from portal_replica.replica import Replica
 from tests.portal_replica.replica_helpers import API, Clock, client_for
+from tests.portal_replica.test_process import free_port
 
 URL = f"{API}/offices-and-services/"
 
@@ -81,6 +87,16 @@ async def test_hang_until_the_mode_ends(client: httpx.AsyncClient, config: Repli
     assert response.status_code == 200
 
 
+async def test_a_hang_that_turns_into_503_answers_503(client: httpx.AsyncClient, config: ReplicaConfig) -> None:
+    config.hang_cap_seconds = 30
+    await scenario(client, outage="hang")
+    pending = asyncio.create_task(client.get(URL))
+    await asyncio.sleep(0.2)
+    await scenario(client, outage="503")
+    response = await asyncio.wait_for(pending, timeout=10)
+    assert (response.status_code, code(response)) == (503, "zmsClientCommunicationError")
+
+
 async def test_hang_cap_answers_503(client: httpx.AsyncClient) -> None:
     await scenario(client, outage="hang")
     response = await asyncio.wait_for(client.get(URL), timeout=10)
@@ -100,3 +116,29 @@ async def test_request_log_and_reset(client: httpx.AsyncClient) -> None:
     await client.post("/__replica__/reset")
     assert (await client.get(URL)).status_code == 200
     assert len((await client.get("/__replica__/requests")).json()) == 1
+
+
+def test_a_hanging_request_ends_when_its_client_gives_up() -> None:
+    """Behind a proxy the portal stops working on a request whose client went away: the log shows when it came
+    and when it ended (499), so a test can tell how many requests the portal worked on at once."""
+    replica = Replica(ReplicaConfig(hang_cap_seconds=30))
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(replica=replica), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.05)
+        base = f"http://127.0.0.1:{port}"
+        httpx.post(f"{base}/__replica__/scenario", json={"outage": "hang"}, timeout=5).raise_for_status()
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.get(f"{base}{URL}", timeout=1.0)
+        time.sleep(0.5)  # the replica notices the closed connection within its polling step
+        [hung] = httpx.get(f"{base}/__replica__/requests", timeout=5).json()
+        assert hung["status"] == 499
+        assert 1.0 <= hung["time"] - hung["arrived"] < 1.4, "it ended with its client, not with the outage"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -10,7 +10,8 @@ import redis
 
 from core.budget import Budget, BudgetConfig, Priority
 
-CONFIG = BudgetConfig(limit=6, silence_s=0.6, margin_requests=1, margin_s=0.1, booking_reserve=1)
+# The requests these tests take are never answered: none of them counts as slow.
+CONFIG = BudgetConfig(limit=6, silence_s=0.6, margin_requests=1, margin_s=0.1, booking_reserve=1, slow_s=60)
 
 
 def test_a_check_may_need_several_requests_at_once(redis_url: str) -> None:
@@ -108,6 +109,18 @@ def test_a_failing_portal_gets_one_request_at_a_time(redis_url: str) -> None:
     b.answered({}, ticket=third.ticket, status=200)  # well again
     assert b.take().granted
     assert b.take().granted
+
+
+def test_a_request_unanswered_for_slow_s_holds_back_the_next(redis_url: str) -> None:
+    """A hanging portal gives no failure for a timeout's length: a request unanswered for ``slow_s`` already
+    keeps the next from going beside it."""
+    b = Budget(redis.Redis.from_url(redis_url), portal="portal.test", config=BudgetConfig(limit=0, slow_s=0.3))
+    hanging = b.take()
+    assert b.take().granted, "a request answered in the usual time does not hold back the next"
+    time.sleep(0.4)
+    assert not b.take().granted, "the portal has not answered for slow_s"
+    b.answered({}, ticket=hanging.ticket, status=200)
+    assert not b.take().granted, "the second request is still in flight and slow as well"
 
 
 def test_a_request_whose_process_died_is_given_up_after_abandon_s(redis_url: str) -> None:
