@@ -46,7 +46,10 @@ LIMIT, SILENCE = 10, 6.0
 # The farm's margins, scaled down with the limiter: by default the farm holds back 1 request of 60 and adds 1 s
 # to 60 s of silence. At 10 requests a sixth of a request rounds to none; a sixtieth of 6 s is 0.1 s.
 MARGIN_REQUESTS, MARGIN_S = 0, 0.1
-VERIFY_RESERVE = 0  # likewise the 3 of 60 requests left for verifying new days: half a request rounds to none
+# The 3 of 60 requests left for verifying new days, in runs that follow a verification: half a request rounds up,
+# as a run's last check needs one request to verify the day it finds. Runs without verifications (the 1- and
+# 5-service runs) keep none.
+VERIFY_RESERVE = 1
 STEADY_ROUNDS = 6  # 30 openings
 # 50 openings for one service, 100 for five: the mean of a skewed wait needs that many, one service most (5 lanes
 # share its 19-s cycle, so each part is 3.8 s long; five services' 10 lanes share an 8.6-s cycle).
@@ -268,7 +271,7 @@ def limited(folder: Path, services: int) -> Limited:
         optimum = best_expected_wait(Limiter(LIMIT, SILENCE), services)
         ours = plan_run(
             dict.fromkeys(range(services), 1.0),
-            Limiter(LIMIT - MARGIN_REQUESTS - VERIFY_RESERVE, SILENCE + MARGIN_S),
+            Limiter(LIMIT - MARGIN_REQUESTS, SILENCE + MARGIN_S),
             steady_interval_s=0,
         )
         openings = _rounds(farm, lanes, cycle_s=ours.cycle, rounds=LIMITED_ROUNDS)

@@ -111,7 +111,7 @@ def run() -> dict[str, float]:
         farm.subscribe(chat=ALL_OFFICES_CHAT, service=WOHNSITZ, offices=OFFICES)
         names = _names(farm)
         start_checking(farm, Path(tmp))
-        checks = LIMIT - MARGIN_REQUESTS - VERIFY_RESERVE
+        checks = LIMIT - MARGIN_REQUESTS - VERIFY_RESERVE  # openings keep the farm verifying: runs keep the reserve
         cycle = plan_run({WOHNSITZ: 1.0}, Limiter(checks, SILENCE + MARGIN_S), steady_interval_s=0).cycle
         _warm_up(farm, cycle)
         seed = random.randrange(2**32)

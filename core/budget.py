@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
@@ -35,14 +36,22 @@ if #oldest > 0 and (redis.call('HGET', KEYS[1], 'failing') == '1' or now - tonum
 end
 local count = tonumber(redis.call('HGET', KEYS[1], 'count') or '0')
 local last = tonumber(redis.call('HGET', KEYS[1], 'last') or '0')
+local verified = tonumber(redis.call('HGET', KEYS[1], 'verified') or '0')  -- verifications in this count
+local keep = redis.call('HGET', KEYS[1], 'keep_reserve') or '0'  -- this count keeps the verify reserve
 local blocked = tonumber(redis.call('HGET', KEYS[1], 'blocked_until') or '0')
 if now < blocked then return {0, tostring(blocked - now), tostring(now)} end
 if ARGV[4] ~= 'booking' and tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then
   return {0, '0.05', tostring(now)}  -- a booking waits for a request: it goes first
 end
-if now - last >= silence then count = 0 end
+if now - last >= silence then
+  count = 0
+  if verified > 0 then keep = '1' else keep = '0' end  -- new days keep appearing: keep room to verify them
+  verified = 0
+end
+if limit > 0 and ARGV[4] == 'check' and keep == '1' then limit = math.max(1, limit - tonumber(ARGV[8])) end
 if limit > 0 and count + cost > limit then return {0, tostring(last + silence - now), tostring(now)} end
-redis.call('HSET', KEYS[1], 'count', count + cost, 'last', tostring(now))
+if ARGV[4] == 'verify' then verified = verified + cost end
+redis.call('HSET', KEYS[1], 'count', count + cost, 'last', tostring(now), 'verified', verified, 'keep_reserve', keep)
 redis.call('ZADD', KEYS[3], now, ARGV[5])
 return {1, tostring(count + cost), tostring(now)}
 """
@@ -82,7 +91,7 @@ return tostring(until_)
 
 class Priority(Enum):
     CHECK = "check"
-    VERIFY = "verify"  # a newly listed day's times: may use the requests that checks leave for them
+    VERIFY = "verify"  # a newly listed day's times: may use the requests that checks leave for them (see run_limit)
     BOOKING = "booking"  # also captcha solving: requests a user is waiting for
 
 
@@ -104,7 +113,9 @@ class BudgetConfig:
     margin_requests: int = 1
     margin_s: float = 1.0
     booking_reserve: int = 0  # requests per run that checks always leave for bookings and captcha solving
-    verify_reserve: int = 0  # requests per run that routine checks leave for verifying newly listed days
+    # Requests that routine checks leave for verifying newly listed days, in a run that follows one with a
+    # verification: above all the verification of a day the run's last check finds, which otherwise waits a silence.
+    verify_reserve: int = 0
     abandon_s: float = 20.0  # a request in flight longer than this was lost with its process (timeouts are 15 s)
     slow_s: float = 1.0  # a request unanswered this long: the portal is not answering normally (answers take ~0.1 s)
 
@@ -113,14 +124,16 @@ class BudgetConfig:
         return self.silence_s + self.margin_s
 
     def run_limit(self, priority: Priority) -> int:
+        """Requests a run holds for this priority; checks also leave the verify reserve in some runs
+        (``checks_per_run``)."""
         if self.limit <= 0:
             return 0
         usable = self.limit - self.margin_requests
-        if priority is Priority.BOOKING:
-            return usable
-        if priority is Priority.VERIFY:
-            return max(1, usable - self.booking_reserve)
-        return max(1, usable - self.booking_reserve - self.verify_reserve)
+        return usable if priority is Priority.BOOKING else max(1, usable - self.booking_reserve)
+
+    def checks_per_run(self, *, keep_reserve: bool) -> int:
+        limit = self.run_limit(Priority.CHECK)
+        return max(1, limit - self.verify_reserve) if keep_reserve and limit > 0 else limit
 
 
 class Budget:
@@ -147,6 +160,7 @@ class Budget:
             ticket,
             config.abandon_s,
             config.slow_s,
+            config.verify_reserve,
         ]
         ok, value, at = self._take(keys=[self.key, self._waiting_key, self._inflight_key], args=args)
         metrics.BUDGET_REQUESTS.labels(priority.value, "yes" if int(ok) else "no").inc(cost)
@@ -203,6 +217,12 @@ class Budget:
     def state(self) -> dict[str, float]:
         raw = self._client.hgetall(self.key)
         return {k.decode(): float(v) for k, v in raw.items()}  # type: ignore[union-attr]
+
+    def checks_in_run(self, state: Mapping[str, float], *, next_run: bool) -> int:
+        """Requests the current run's checks may use, or the next run's (which keeps the verify reserve if the
+        current run verified a day)."""
+        keep = state.get("verified", 0) > 0 if next_run else state.get("keep_reserve", 0) > 0
+        return self.config.checks_per_run(keep_reserve=keep)
 
 
 def budget_for(settings: Settings, client: redis.Redis) -> Budget:

@@ -45,7 +45,10 @@ class Settings(BaseSettings):
         0, description="Requests of each run that checks always leave to bookings (which go first anyway)"
     )
     budget_verify_reserve: int = Field(
-        3, ge=0, description="Requests of each run that routine checks leave for verifying newly listed days"
+        3,
+        ge=0,
+        description="Requests that routine checks leave for verifying newly listed days, in each run that follows "
+        "one with a verification",
     )
     prune_checks_after_days: float = Field(
         14.0, description="Days after which checks that found nothing are deleted (findings are kept)"

@@ -59,7 +59,7 @@ def _run_end(plan: StoredPlan, budget: Budget, *, now: float, requests_per_check
         return plan.end
     state = budget.state()
     count, last = int(state.get("count", 0)), state.get("last", 0.0)
-    if now - last < config.silence and count + requests_per_check > config.run_limit(Priority.CHECK):
+    if now - last < config.silence and count + requests_per_check > budget.checks_in_run(state, next_run=False):
         return min(plan.end, last + config.silence)
     return plan.end
 
@@ -67,17 +67,18 @@ def _run_end(plan: StoredPlan, budget: Budget, *, now: float, requests_per_check
 def _run_start(budget: Budget, *, now: float, previous_end: float | None, changed: bool) -> tuple[float, int]:
     """When the next run starts and how many check requests it may use."""
     config = budget.config
-    run_limit = config.run_limit(Priority.CHECK)
     earliest = now if changed or previous_end is None else max(now, previous_end)
     if config.limit <= 0:
         return earliest, 0
     state = budget.state()
     count, last = int(state.get("count", 0)), state.get("last", 0.0)
+    next_run = budget.checks_in_run(state, next_run=True)
     if not count or now - last >= config.silence:
-        return earliest, run_limit  # the portal's count is back to zero
-    if changed and count < run_limit:
-        return now, run_limit - count  # watched services changed mid-run: go on with what is left
-    return max(earliest, last + config.silence), run_limit
+        return earliest, next_run  # the portal's count is back to zero
+    current = budget.checks_in_run(state, next_run=False)
+    if changed and count < current:
+        return now, current - count  # watched services changed mid-run: go on with what is left
+    return max(earliest, last + config.silence), next_run
 
 
 def _new_plan(

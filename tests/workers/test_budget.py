@@ -34,6 +34,32 @@ def test_checks_leave_the_last_requests_of_a_run_to_bookings(redis_url: str) -> 
     assert 0 < refused.wait_s <= CONFIG.silence
 
 
+def test_checks_leave_the_verify_reserve_in_runs_that_follow_a_verification(redis_url: str) -> None:
+    """While new days appear, a run keeps room to verify the day its last check finds; in quiet times its checks
+    use every request."""
+    config = BudgetConfig(limit=6, silence_s=0.3, margin_requests=1, margin_s=0.05, verify_reserve=1, slow_s=60)
+    b = Budget(redis.Redis.from_url(redis_url), portal="portal.test", config=config)
+
+    def run(verifications: int) -> int:
+        """Requests granted to checks after ``verifications`` in a fresh count."""
+        time.sleep(config.silence + 0.05)
+        for _ in range(verifications):
+            assert b.take(Priority.VERIFY).granted
+        checks = 0
+        while b.take().granted:
+            checks += 1
+        return checks
+
+    assert run(0) == 5, "no day was verified before: the checks use every request"
+    assert run(1) == 4
+    state = b.state()
+    assert b.checks_in_run(state, next_run=True) == 4, "the next run keeps the reserve"
+    assert run(0) == 4, "the run after a verification leaves one request"
+    assert b.take(Priority.VERIFY).granted, "which a verification may use"
+    assert run(0) == 4, "that run verified a day too"
+    assert run(0) == 5, "a run without verifications came before: no reserve"
+
+
 def test_the_count_resets_only_after_silence(redis_url: str) -> None:
     b = budget(redis_url)
     for _ in range(4):

@@ -115,3 +115,16 @@ def test_a_run_whose_requests_were_used_up_ends_early(redis_url: str) -> None:
     assert not pacing.superseded(client, PORTAL, plan_id=first.id, service_id=1, waited=False), "not begun yet"
     time.sleep(max(0.0, second.start - time.time()) + 0.05)
     assert pacing.superseded(client, PORTAL, plan_id=first.id, service_id=1, waited=False), "the new run has begun"
+
+
+@pytest.mark.parametrize(("verified", "checks"), [(False, 5), (True, 4)])
+def test_a_run_after_a_verification_plans_one_check_less(redis_url: str, verified: bool, checks: int) -> None:
+    client = redis.Redis.from_url(redis_url)
+    config = BudgetConfig(limit=6, silence_s=0.3, margin_requests=1, margin_s=0.05, verify_reserve=1)
+    budget = Budget(client, portal=PORTAL, config=config)
+    budget.take(Priority.VERIFY if verified else Priority.CHECK)
+    time.sleep(config.silence + 0.05)
+    pacing.tick(client, budget, portal=PORTAL, weights={1: 1.0}, steady_interval_s=4.0, enqueue=lambda *_: None)
+    plan = pacing.load(client, PORTAL)
+    assert plan is not None
+    assert len(plan.sends) == checks
