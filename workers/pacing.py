@@ -53,9 +53,10 @@ def load(client: redis.Redis, portal: str) -> StoredPlan | None:
 
 def _run_end(plan: StoredPlan, budget: Budget, *, now: float, requests_per_check: int) -> float:
     """When the run's silence is over: as planned, or earlier when the portal's count has no room for another
-    check (verifications took the requests the run's last checks would have used)."""
+    check (verifications took the requests the run's last checks would have used). A run planned ahead has not
+    begun: the count it sees is its predecessor's."""
     config = budget.config
-    if config.limit <= 0:
+    if config.limit <= 0 or now < plan.start:
         return plan.end
     state = budget.state()
     count, last = int(state.get("count", 0)), state.get("last", 0.0)

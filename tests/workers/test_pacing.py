@@ -111,6 +111,7 @@ def test_a_run_whose_requests_were_used_up_ends_early(redis_url: str) -> None:
     assert second.id != first.id
     assert second.start == pytest.approx(last + config.silence, abs=0.01), "it begins as the count resets"
     assert second.start < first.end
+    assert tick(now + 2).id == second.id, "the run planned ahead stands until it has run"
     assert pacing.superseded(client, PORTAL, plan_id=first.id, service_id=1, waited=True)
     assert not pacing.superseded(client, PORTAL, plan_id=first.id, service_id=1, waited=False), "not begun yet"
     time.sleep(max(0.0, second.start - time.time()) + 0.05)
