@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import require_safe_token
@@ -19,6 +20,7 @@ from api.farm_metrics import FarmState
 from api.limits import BodyLimit
 from api.pages import HERE
 from api.routes import checks, evidence, farm, health, me, review, subscriptions, targets
+from api.routes.health import Exposition
 from core import metrics
 from core.catalogue import catalogue_for
 from core.db import make_engine, make_reader, make_sessionmaker
@@ -76,7 +78,8 @@ def create_app(settings: Settings) -> FastAPI:
         engine.dispose()
         await reads.dispose()
 
-    app = FastAPI(title="MTA control API", version="0.2.0", description=DESCRIPTION, lifespan=lifespan)
+    # The docs' Swagger UI and ReDoc come from a package, not a CDN: no third-party script on the operator's origin.
+    app = FastAPIOffline(title="MTA control API", version="0.2.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
@@ -85,6 +88,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.link_key = signing_key(settings.api_token)
     app.state.catalogue = catalogue_for(settings, client)
     app.state.farm_state = FarmState(client=client, sessions=app.state.sessions, settings=settings)
+    app.state.exposition = Exposition(lambda: metrics.render(app.state.farm_state))
     for router in (health, targets, checks, evidence, subscriptions, farm, me, review):
         app.include_router(router.router)
     app.add_exception_handler(RequestValidationError, unprocessable)

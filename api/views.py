@@ -31,7 +31,9 @@ class Signer:
 
 
 async def signer(request: Request) -> Signer:
-    return Signer(str(request.base_url), request.app.state.link_key, expiry(EVIDENCE_URL_TTL_S))
+    """Links on the configured ``api_url``, never on the request's ``Host`` header, which the client chooses."""
+    base = request.app.state.settings.api_url.rstrip("/") + "/"
+    return Signer(base, request.app.state.link_key, expiry(EVIDENCE_URL_TTL_S))
 
 
 def evidence_out(item: EvidenceView, signer: Signer) -> EvidenceOut:

@@ -65,8 +65,10 @@ def farm_env(*, urls_replica: str, database_url: str, redis_url: str, evidence_d
 
 
 def start_api(group: ProcessGroup) -> str:
+    """The control API on a free port; the processes started after it link to it there (``MTA_API_URL``)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    group.env = {**group.env, "MTA_API_URL": url}
     group.start("api", [PYTHON, "-m", "api", "--port", str(port)], ready_url=f"{url}/healthz")
     return url
 

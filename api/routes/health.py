@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import threading
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -13,7 +17,6 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import Engine, text
 
 from api.schemas import HealthOut, ReadyOut
-from core import metrics
 from core.heartbeats import read_heartbeats
 
 router = APIRouter(tags=["health"])
@@ -83,8 +86,24 @@ def readyz(request: Request) -> Any:
     return JSONResponse(body.model_dump(), status_code=503 if down else 200)
 
 
+class Exposition:
+    """The rendered metrics, kept for ``ttl_s``: open to anyone, a flood of calls costs one render (60-155 ms of
+    Redis, database and multiprocess files) per ``ttl_s``; Prometheus scrapes every 15 s."""
+
+    def __init__(self, render: Callable[[], bytes], *, ttl_s: float = 5.0) -> None:
+        self._render, self._ttl_s = render, ttl_s
+        self._lock = threading.Lock()
+        self._at, self._text = -math.inf, b""
+
+    def text(self) -> bytes:
+        with self._lock:
+            if time.monotonic() - self._at >= self._ttl_s:
+                self._text, self._at = self._render(), time.monotonic()
+            return self._text
+
+
 @router.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
 def prometheus_metrics(request: Request) -> Response:
     """Prometheus exposition: request latency by route, the farm's counters, and its shared state (breaker,
-    budget, node heartbeats, each watched target's latest successful check)."""
-    return Response(metrics.render(request.app.state.farm_state), media_type=CONTENT_TYPE_LATEST)
+    budget, node heartbeats, each watched target's latest successful check), at most a few seconds old."""
+    return Response(request.app.state.exposition.text(), media_type=CONTENT_TYPE_LATEST)

@@ -104,6 +104,7 @@ def api_settings(database_url: str, redis_url: str, evidence_dir: Path, **overri
         "evidence_dir": evidence_dir,
         "api_token": SecretStr(TOKEN),
         "portal_api_url": "http://127.0.0.1:9/buergeransicht/api/citizen",
+        "api_url": "http://testserver",  # where the in-process clients reach the app: links are made on it
     }
     return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg]  # pydantic-settings init arg
 
@@ -145,6 +146,7 @@ class LiveApi:
 def start_api(group: ProcessGroup, env: dict[str, str], *, name: str = "api") -> str:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    env = {"MTA_API_URL": url, **env}
     group.start(name, [PYTHON, "-m", "api", "--port", str(port)], env=env, ready_url=f"{url}/healthz")
     return url
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import subprocess
 import time
@@ -109,6 +110,27 @@ async def test_the_users_page_shows_their_watch_and_not_the_others(
     assert response.status_code == 200
     assert "Your watches" in response.text
     assert str(OTHER_OFFICE) not in response.text
+
+
+async def test_signed_links_are_made_on_the_configured_url_whatever_the_host_header(
+    client: httpx.AsyncClient, two_users: dict[str, int]
+) -> None:
+    """Issue 19: a client's ``Host`` header must not end up in the links the API signs."""
+    check = (await client.get(f"/checks/{two_users['alice_check']}", headers={**AUTH, "Host": "evil.example"})).json()
+    assert check["screenshot_url"].startswith("http://testserver/evidence/")
+    assert "evil.example" not in str(check)
+
+
+async def test_the_docs_load_nothing_from_another_origin(client: httpx.AsyncClient) -> None:
+    """Issue 19: Swagger UI and ReDoc come with the API, not from a CDN."""
+    for page in ("/docs", "/redoc"):
+        html = (await client.get(page)).text
+        sources = re.findall(r"""(?:src|href)=["']?([^"'\s>]+)""", html) + re.findall(r"url: ?'([^']+)'", html)
+        assert sources, f"{page} loads its scripts"
+        assert not [s for s in sources if s.startswith(("http:", "https:", "//"))], f"{page}: {sources}"
+        for source in sources:
+            if source.startswith("/static-offline-docs/"):
+                assert (await client.get(source)).status_code == 200
 
 
 def _flip(token: str, at: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.deps import get_catalogue
 from api.main import create_app
+from api.routes.health import Exposition
 from core.budget import budget_key
 from core.catalogue import Catalogue, Office, Service
 from core.checks import record_observation
@@ -272,6 +274,21 @@ async def test_metrics_have_request_latency_by_route(api: httpx.AsyncClient, tar
     await api.get("/targets")
     text = (await api.get("/metrics")).text
     assert 'mta_http_request_duration_seconds_bucket{le="0.005",method="GET",route="/targets",status="200"}' in text
+
+
+async def test_metrics_are_rendered_once_in_a_few_seconds(api: httpx.AsyncClient, target: int) -> None:
+    """Issue 19: /metrics is open to anyone, so a flood of calls must not cost a render each."""
+    first = (await api.get("/metrics")).text
+    await api.get("/targets")  # a request the next render would count
+    assert (await api.get("/metrics")).text == first
+
+
+def test_the_exposition_renders_again_after_its_ttl() -> None:
+    renders: list[float] = []
+    exposition = Exposition(lambda: str(renders.append(time.monotonic()) or len(renders)).encode(), ttl_s=0.2)
+    assert [exposition.text() for _ in range(3)] == [b"1", b"1", b"1"]
+    time.sleep(0.25)
+    assert exposition.text() == b"2"
 
 
 async def test_healthz(api: httpx.AsyncClient) -> None:

@@ -7,6 +7,7 @@ compose-spec/compose-spec repository; Apache-2.0, see ``compose-spec.LICENSE``).
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+
+from core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((Path(__file__).parent / "compose-spec.json").read_text())
@@ -123,3 +126,86 @@ def test_the_image_runs_chromium_as_an_unprivileged_user_without_secrets() -> No
     assert {".env", ".git", ".venv", "var", "browser_profiles/storage"} <= set(ignored)
     entrypoint = ROOT / "deploy" / "docker-entrypoint.sh"
     assert entrypoint.stat().st_mode & 0o111, "the entrypoint is executable"
+
+
+# Where each kind of process starts; what it reads is what the code reachable from there reads of ``Settings``.
+ENTRIES = {
+    "api": ("api/__main__.py", "api/main.py"),  # uvicorn imports api.main by name
+    "bot": ("bot/__main__.py",),
+    "workers": ("workers/celery_app.py", "workers/tasks.py"),  # the app includes its tasks by name
+    "migrate": ("migrations/env.py",),
+}
+PACKAGES = ("api", "bot", "workers", "core", "browser_profiles", "migrations")
+MASKS_ONLY = ROOT / "core" / "logs.py"  # reads the secrets a process holds only to mask them in its logs
+
+
+def _module(name: str) -> Path | None:
+    path = ROOT.joinpath(*name.split("."))
+    for candidate in (path / "__init__.py", path.with_suffix(".py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _reachable(entries: tuple[str, ...]) -> set[Path]:
+    seen: set[Path] = set()
+    todo = [ROOT / entry for entry in entries]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            else:
+                continue
+            for name in names:
+                parts = name.split(".")
+                if parts[0] in PACKAGES:
+                    todo += [m for i in range(1, len(parts) + 1) if (m := _module(".".join(parts[:i])))]
+    return seen
+
+
+def settings_read(kind: str) -> set[str]:
+    """The environment names of the settings the code of ``kind`` reads."""
+    fields = set(Settings.model_fields)
+    read: set[str] = set()
+    for path in _reachable(ENTRIES[kind]) - {MASKS_ONLY}:
+        read |= set(re.findall(r"settings(?:\(\))?\.([a-z0-9_]+)", path.read_text())) & fields
+    return {f"MTA_{name.upper()}" for name in read}
+
+
+def process_kind(command: list[str]) -> str | None:
+    words = " ".join(command)
+    for kind, marker in (
+        ("api", "-m api"),
+        ("bot", "-m bot"),
+        ("workers", "workers.celery_app"),
+        ("migrate", "alembic"),
+    ):
+        if marker in words:
+            return kind
+    return None
+
+
+def test_each_service_holds_only_the_settings_its_process_reads() -> None:
+    """Issue 19: a worker holds no API or Telegram token, the migration job nothing but the database."""
+    checked = []
+    for name, service in SERVICES.items():
+        if (kind := process_kind(service.get("command", []))) is None:
+            continue
+        given = {key for key in service.get("environment", {}) if key.startswith("MTA_")}
+        assert given, f"{name} is configured"
+        assert given <= settings_read(kind), f"{name} is given what it never reads: {given - settings_read(kind)}"
+        checked.append(name)
+    assert set(checked) == {"migrate", "api", "worker", "beat", "bot"}
+    assert "MTA_API_TOKEN" not in settings_read("workers"), "the scan tells a worker from the API"
+
+
+def test_the_scan_finds_a_setting_read_deep_in_the_code() -> None:
+    assert "MTA_BREAKER_PROBE_S" in settings_read("workers"), "read in workers.breaker, imported by workers.farm"
+    assert "MTA_TELEGRAM_TOKEN" in settings_read("bot")
+    assert "MTA_TELEGRAM_TOKEN" not in settings_read("api")
