@@ -244,6 +244,19 @@ def record_preconfirmed(
     )
 
 
+def prune_booking_screenshots(session: Session, *, appointments_before: dt.datetime) -> list[str]:
+    """Forget the screenshots of bookings whose appointment was before ``appointments_before``: they show the
+    citizen's name and e-mail and serve nothing once it has passed. Returns their files, for the caller to
+    remove."""
+    paths = []
+    for booking in session.scalars(
+        select(Booking).where(Booking.starts_at < appointments_before, Booking.screenshot_path.is_not(None))
+    ):
+        paths.append(str(booking.screenshot_path))
+        booking.screenshot_path = None
+    return paths
+
+
 def record_failed(session: Session, *, booking_id: int, error: str) -> None:
     """Nothing is booked (any reservation was released): the user may book the service again."""
     _set(session, booking_id, status="failed", error=error, active_key=None)

@@ -51,7 +51,9 @@ class Settings(BaseSettings):
         "one with a verification",
     )
     prune_checks_after_days: float = Field(
-        14.0, description="Days after which checks that found nothing are deleted (findings are kept)"
+        14.0,
+        description="Days after which checks that found nothing are deleted (findings are kept), and after an "
+        "appointment the screenshot of its booking",
     )
     thumbnail_delay_s: float = Field(
         5.0,

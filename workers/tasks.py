@@ -12,6 +12,7 @@ import structlog
 from celery.signals import task_success, worker_process_init
 
 from core import metrics
+from core.bookings import prune_booking_screenshots
 from core.checks import prune_routine_checks
 from core.db import transaction
 from core.demand import service_weights
@@ -68,11 +69,13 @@ def check_service(self: Any, service_id: int, plan_id: str | None = None, waited
 
 @app.task(name="workers.tasks.prune_checks")
 def prune_checks() -> int:
-    """Hourly: forget routine checks (nothing found, or failed) older than the retention; findings stay."""
+    """Hourly: forget routine checks (nothing found, or failed) older than the retention, and the screenshots of
+    bookings whose appointment lies that long in the past; findings stay."""
     farm = current_farm()
     cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=farm.settings.prune_checks_after_days)
     with transaction(farm.sessions) as session:
         paths = prune_routine_checks(session, older_than=cutoff)
+        paths += prune_booking_screenshots(session, appointments_before=cutoff)
     for path in paths:
         Path(path).unlink(missing_ok=True)
     return len(paths)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.bookings import BookingRefused, request_booking
+from core.bookings import BookingRefused, prune_booking_screenshots, record_preconfirmed, request_booking
 from core.contacts import ContactData, save_contact
 from core.db import transaction
 from core.models import Booking
@@ -42,3 +42,22 @@ def test_a_free_slot_is_requested(sessions: sessionmaker[Session]) -> None:
     with transaction(sessions) as session:
         booking = request_booking(session, user_id=1, slot_id=slot_id)
     assert (booking.status, booking.starts_at) == ("requested", MONDAY_9)
+
+
+def test_a_booking_screenshot_is_forgotten_once_its_appointment_has_passed(sessions: sessionmaker[Session]) -> None:
+    """Issue 19: the screenshot shows the citizen's name and e-mail; pruning forgets it after the appointment."""
+    with transaction(sessions) as session:
+        [slot_id] = found(session, watch(session, 1), MONDAY_9)
+        save_contact(session, user_id=1, data=ANNA)
+    with transaction(sessions) as session:
+        booking = request_booking(session, user_id=1, slot_id=slot_id)
+        record_preconfirmed(
+            session, booking_id=booking.id, email=ANNA.email, activation_minutes=30, screenshot_path="/ev/b1.png"
+        )
+    with transaction(sessions) as session:
+        assert prune_booking_screenshots(session, appointments_before=MONDAY_9) == [], "the appointment is ahead"
+    with transaction(sessions) as session:
+        later = MONDAY_9 + dt.timedelta(days=1)
+        assert prune_booking_screenshots(session, appointments_before=later) == ["/ev/b1.png"]
+    with transaction(sessions) as session:
+        assert session.scalars(select(Booking.screenshot_path)).all() == [None]
