@@ -16,12 +16,9 @@ RUN apt-get update \
     && useradd --create-home --uid 10001 --shell /usr/sbin/nologin mta
 
 WORKDIR /app
-# Dependencies first, so a code change does not reinstall them.
-COPY pyproject.toml ./
-RUN mkdir -p core && touch core/__init__.py \
-    && pip install . \
-    && pip uninstall -y mta \
-    && rm -rf core build *.egg-info
+# Dependencies first, so a code change does not reinstall them: the pinned versions, each checked by its hash.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 COPY . .
 # Editable, so the migrations, alembic.ini and browser_profiles/storage stay beside the code under /app.
 RUN pip install --no-deps -e . \
