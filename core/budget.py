@@ -6,7 +6,7 @@ portal will let it through (with our margin), atomically across processes and ho
 Bookings may use the last requests of a run, which checks leave to them. Every answer's
 ``X-RateLimit-*`` headers correct the model; a 429 silences the farm until the portal has reset.
 
-While the portal is failing (its last answer a 5xx, or none in time) or slow (a request unanswered for
+While the portal is failing (its last answer a backend failure, or none in time) or slow (a request unanswered for
 ``slow_s``, the first sign of a hanging portal), one request at a time: the next waits until the one in flight
 is answered or given up, so a struggling portal never works on a pile of our requests.
 """
@@ -185,11 +185,11 @@ class Budget:
             if priority is Priority.BOOKING:
                 self._client.decr(self._waiting_key)
 
-    def answered(self, headers: dict[str, str], *, ticket: str = "", status: int = 200) -> None:
-        """An answer came: the portal counted the request by now, so the silence starts no earlier. A 5xx marks
-        the portal failing, any other answer well."""
+    def answered(self, headers: dict[str, str], *, ticket: str = "", failed: bool = False) -> None:
+        """An answer came: the portal counted the request by now, so the silence starts no earlier. A backend
+        failure (``workers.portal.backend_failure``) marks the portal failing, any other answer well."""
         self._touch(keys=[self.key])
-        self._done(keys=[self.key, self._inflight_key], args=[ticket, "1" if status >= 500 else "0"])
+        self._done(keys=[self.key, self._inflight_key], args=[ticket, "1" if failed else "0"])
         self.observe(headers)
 
     def unanswered(self, *, ticket: str = "") -> None:

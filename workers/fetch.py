@@ -11,7 +11,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from core.budget import Budget, Priority
 from workers.browser import BrowserGone
-from workers.portal import PortalError, PortalUnavailable, raise_for_answer
+from workers.portal import PortalError, PortalUnavailable, backend_failure, raise_for_answer
 
 TIMEOUT_MS = 15_000
 
@@ -35,12 +35,12 @@ class Answer:
 
 def _answer(url: str, response: APIResponse, budget: Budget, ticket: str) -> Answer:
     headers = dict(response.headers)
-    budget.answered(headers, ticket=ticket, status=response.status)
     raw = response.body()
     try:
         body = json.loads(raw)
     except ValueError:
         body = None
+    budget.answered(headers, ticket=ticket, failed=backend_failure(response.status, body))
     return Answer(url, response.status, headers, raw, body)
 
 

@@ -60,6 +60,12 @@ def error_codes(body: Any) -> list[str]:
     return []
 
 
+def backend_failure(status: int, body: Any) -> bool:
+    """A 5xx, or a 400 without the portal's own error list: the city's gateway answers a backend failure with a
+    generic 400 (docs/portal.md, "Gateway quirks"), while every 400 of the portal names its error codes."""
+    return status >= 500 or (status == 400 and not error_codes(body))
+
+
 def raise_for_answer(*, url: str, status: int, body: Any) -> None:
     """Turn a non-success calendar answer into the failure it stands for."""
     if status == 200:
@@ -68,8 +74,14 @@ def raise_for_answer(*, url: str, status: int, body: Any) -> None:
     message = ", ".join(codes) or f"HTTP {status}"
     if status in (403, 429) or "IP_BLACKLISTED" in codes:
         raise PortalBlocked(message, url, status)
-    if status >= 500:
-        raise PortalDown(message, url, status)
+    if backend_failure(status, body):
+        raise PortalDown(
+            message
+            if status >= 500
+            else f"{message} without the portal's errors: behind the gateway, a backend failure",
+            url,
+            status,
+        )
     raise PortalChanged(message, url, status)
 
 

@@ -126,13 +126,13 @@ def test_a_failing_portal_gets_one_request_at_a_time(redis_url: str) -> None:
     assert second.granted
     b.unanswered(ticket=first.ticket)  # the first timed out: the portal is failing
     assert not b.take().granted, "not while the second is still in flight"
-    b.answered({}, ticket=second.ticket, status=503)
+    b.answered({}, ticket=second.ticket, failed=True)
     third = b.take()
     assert third.granted, "nothing in flight: one request may go"
     waiting = b.take()
     assert not waiting.granted
     assert 0 < waiting.wait_s <= 1
-    b.answered({}, ticket=third.ticket, status=200)  # well again
+    b.answered({}, ticket=third.ticket)  # well again
     assert b.take().granted
     assert b.take().granted
 
@@ -145,14 +145,14 @@ def test_a_request_unanswered_for_slow_s_holds_back_the_next(redis_url: str) -> 
     assert b.take().granted, "a request answered in the usual time does not hold back the next"
     time.sleep(0.4)
     assert not b.take().granted, "the portal has not answered for slow_s"
-    b.answered({}, ticket=hanging.ticket, status=200)
+    b.answered({}, ticket=hanging.ticket)
     assert not b.take().granted, "the second request is still in flight and slow as well"
 
 
 def test_a_request_whose_process_died_is_given_up_after_abandon_s(redis_url: str) -> None:
     b = Budget(redis.Redis.from_url(redis_url), portal="portal.test", config=BudgetConfig(limit=0, abandon_s=0.4))
     b.take()  # never answered: its process died
-    b.answered({}, ticket=b.take().ticket, status=503)
+    b.answered({}, ticket=b.take().ticket, failed=True)
     assert not b.take().granted, "failing, and one request may still be in flight"
     time.sleep(0.5)
     assert b.take().granted

@@ -15,6 +15,7 @@ from workers.portal import (
     PortalBlocked,
     PortalChanged,
     PortalDown,
+    backend_failure,
     calendar_from,
     calendar_url,
     page_catalogue,
@@ -148,6 +149,16 @@ def test_error_answers_become_typed_failures(status: int, code: str, failure: ty
     body = {"errors": [{"errorCode": code, "statusCode": status, "errorMessage": "…", "errorType": "error"}]}
     with pytest.raises(failure, match=code):
         raise_for_answer(url="u", status=status, body=body)
+
+
+def test_a_400_without_the_portals_errors_is_a_backend_failure_behind_the_gateway() -> None:
+    """Issue 18: the city's gateway answers a backend 5xx with a generic 400 body; the portal's own 400s name
+    their error codes."""
+    gateway = {"status": 400, "error": "Bad Request"}
+    assert backend_failure(400, gateway)
+    assert not backend_failure(400, {"errors": [{"errorCode": "invalidStartDate", "statusCode": 400}]})
+    with pytest.raises(PortalDown, match="backend failure"):
+        raise_for_answer(url="u", status=400, body=gateway)
 
 
 def test_one_request_asks_for_every_office_over_the_whole_horizon() -> None:
