@@ -192,11 +192,12 @@ class Budget:
         self._done(keys=[self.key, self._inflight_key], args=[ticket, "1" if failed else "0"])
         self.observe(headers)
 
-    def unanswered(self, *, ticket: str = "") -> None:
-        """A request got no answer (a timeout, a lost connection): the portal may have counted it at any moment
-        until now, later than it was granted, so the silence starts no earlier than now either; it is failing."""
+    def unanswered(self, *, ticket: str = "", portal_failed: bool = True) -> None:
+        """A request got no answer: the portal may have counted it at any moment until now, later than it was
+        granted, so the silence starts no earlier than now either. A timeout or a lost connection marks the portal
+        failing; our own failure (the browser died) does not."""
         self._touch(keys=[self.key])
-        self._done(keys=[self.key, self._inflight_key], args=[ticket, "1"])
+        self._done(keys=[self.key, self._inflight_key], args=[ticket, "1" if portal_failed else "0"])
 
     def observe(self, headers: dict[str, str]) -> None:
         """Correct the model from an answer's ``X-RateLimit-*`` headers (present on allowed answers only)."""

@@ -85,8 +85,9 @@ def get_json(
     try:
         response = page.request.get(url, timeout=timeout_ms, fail_on_status_code=False)
     except PlaywrightError as exc:
-        budget.unanswered(ticket=ticket)
-        raise _failure(page, url, exc) from exc
+        failure = _failure(page, url, exc)
+        budget.unanswered(ticket=ticket, portal_failed=not isinstance(failure, BrowserGone))
+        raise failure from exc
     return _answer(url, response, budget, ticket)
 
 
@@ -104,6 +105,7 @@ def post_json(
     try:
         response = page.request.post(url, data=payload, timeout=timeout_ms, fail_on_status_code=False)
     except PlaywrightError as exc:
-        budget.unanswered(ticket=ticket)
-        raise _failure(page, url, exc) from exc
+        failure = _failure(page, url, exc)
+        budget.unanswered(ticket=ticket, portal_failed=not isinstance(failure, BrowserGone))
+        raise failure from exc
     return _answer(url, response, budget, ticket)

@@ -137,6 +137,15 @@ def test_a_failing_portal_gets_one_request_at_a_time(redis_url: str) -> None:
     assert b.take().granted
 
 
+def test_a_request_lost_with_our_browser_does_not_mark_the_portal_failing(redis_url: str) -> None:
+    b = Budget(redis.Redis.from_url(redis_url), portal="portal.test", config=BudgetConfig(limit=0))
+    lost, other = b.take(), b.take()
+    b.unanswered(ticket=lost.ticket, portal_failed=False)  # the browser died: ours, not the portal's
+    assert b.take().granted, "requests still go side by side"
+    b.unanswered(ticket=other.ticket)  # a timeout: the portal's
+    assert not b.take().granted
+
+
 def test_a_request_unanswered_for_slow_s_holds_back_the_next(redis_url: str) -> None:
     """A hanging portal gives no failure for a timeout's length: a request unanswered for ``slow_s`` already
     keeps the next from going beside it."""
