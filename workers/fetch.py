@@ -34,13 +34,17 @@ class Answer:
 
 
 def _answer(url: str, response: APIResponse, budget: Budget, ticket: str) -> Answer:
-    headers = dict(response.headers)
-    raw = response.body()
+    """The answer, read; its ticket is given back whatever happens, or it would hold back every other request."""
+    headers, failed = dict(response.headers), response.status >= 500
     try:
-        body = json.loads(raw)
-    except ValueError:
-        body = None
-    budget.answered(headers, ticket=ticket, failed=backend_failure(response.status, body))
+        raw = response.body()
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        failed = backend_failure(response.status, body)
+    finally:
+        budget.answered(headers, ticket=ticket, failed=failed)
     return Answer(url, response.status, headers, raw, body)
 
 
