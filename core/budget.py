@@ -32,16 +32,16 @@ local limit, silence, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[6]))  -- never answered: a process died
 local oldest = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
 if #oldest > 0 and (redis.call('HGET', KEYS[1], 'failing') == '1' or now - tonumber(oldest[2]) > tonumber(ARGV[7])) then
-  return {0, '0.5', tostring(now)}  -- a failing or slow portal gets one request at a time
+  return {0, '0.5', tostring(now), 'answer'}  -- a failing or slow portal gets one request at a time
 end
 local count = tonumber(redis.call('HGET', KEYS[1], 'count') or '0')
 local last = tonumber(redis.call('HGET', KEYS[1], 'last') or '0')
 local verified = tonumber(redis.call('HGET', KEYS[1], 'verified') or '0')  -- verifications in this count
 local keep = redis.call('HGET', KEYS[1], 'keep_reserve') or '0'  -- this count keeps the verify reserve
 local blocked = tonumber(redis.call('HGET', KEYS[1], 'blocked_until') or '0')
-if now < blocked then return {0, tostring(blocked - now), tostring(now)} end
+if now < blocked then return {0, tostring(blocked - now), tostring(now), 'count'} end
 if ARGV[4] ~= 'booking' and tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then
-  return {0, '0.05', tostring(now)}  -- a booking waits for a request: it goes first
+  return {0, '0.05', tostring(now), 'booking'}  -- a booking waits for a request: it goes first
 end
 if now - last >= silence then
   count = 0
@@ -49,11 +49,11 @@ if now - last >= silence then
   verified = 0
 end
 if limit > 0 and ARGV[4] == 'check' and keep == '1' then limit = math.max(1, limit - tonumber(ARGV[8])) end
-if limit > 0 and count + cost > limit then return {0, tostring(last + silence - now), tostring(now)} end
+if limit > 0 and count + cost > limit then return {0, tostring(last + silence - now), tostring(now), 'count'} end
 if ARGV[4] == 'verify' then verified = verified + cost end
 redis.call('HSET', KEYS[1], 'count', count + cost, 'last', tostring(now), 'verified', verified, 'keep_reserve', keep)
 redis.call('ZADD', KEYS[3], now, ARGV[5])
-return {1, tostring(count + cost), tostring(now)}
+return {1, tostring(count + cost), tostring(now), ''}
 """
 
 _DONE = """
@@ -102,6 +102,9 @@ class Grant:
     count: int  # when granted: the request's number in the current run
     at: float  # Redis' clock at the decision
     ticket: str = ""  # when granted: the request in flight, until ``answered`` or ``unanswered`` names it
+    # when not granted, what it waits for: "count" (the portal's count to reset), "answer" (the request in flight
+    # of a failing or slow portal) or "booking" (a booking goes first)
+    waits_for: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ class BudgetConfig:
     # Requests that routine checks leave for verifying newly listed days, in a run that follows one with a
     # verification: above all the verification of a day the run's last check finds, which otherwise waits a silence.
     verify_reserve: int = 0
-    abandon_s: float = 20.0  # a request in flight longer than this was lost with its process (timeouts are 15 s)
+    abandon_s: float = 16.0  # a request in flight longer than this was lost with its process (timeouts are 15 s)
     slow_s: float = 1.0  # a request unanswered this long: the portal is not answering normally (answers take ~0.1 s)
 
     @property
@@ -162,11 +165,11 @@ class Budget:
             config.slow_s,
             config.verify_reserve,
         ]
-        ok, value, at = self._take(keys=[self.key, self._waiting_key, self._inflight_key], args=args)
+        ok, value, at, reason = self._take(keys=[self.key, self._waiting_key, self._inflight_key], args=args)
         metrics.BUDGET_REQUESTS.labels(priority.value, "yes" if int(ok) else "no").inc(cost)
         if int(ok):
             return Grant(True, 0.0, int(float(value)), float(at), ticket)
-        return Grant(False, max(0.0, float(value)), 0, float(at))
+        return Grant(False, max(0.0, float(value)), 0, float(at), waits_for=reason.decode())
 
     def wait_for(self, priority: Priority, *, cost: int = 1, timeout_s: float) -> Grant:
         """Wait up to ``timeout_s`` for requests; while a booking waits, checks get none."""

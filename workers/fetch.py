@@ -17,11 +17,13 @@ TIMEOUT_MS = 15_000
 
 
 class NoBudget(Exception):
-    """The request budget has no request for this now; try again after ``wait_s``."""
+    """The request budget has no request for this now; try again after ``wait_s``. ``new_count``: the wait is for
+    the portal's count to reset (not for an answer in flight or a booking)."""
 
-    def __init__(self, wait_s: float) -> None:
+    def __init__(self, wait_s: float, *, new_count: bool = True) -> None:
         super().__init__(f"no request budget for {wait_s:.2f} s")
         self.wait_s = wait_s
+        self.new_count = new_count
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def _ask_budget(budget: Budget, priority: Priority, wait_s: float) -> str:
     its ticket, which the answer, or its absence, gives back."""
     grant = budget.wait_for(priority, timeout_s=wait_s) if wait_s > 0 else budget.take(priority)
     if not grant.granted:
-        raise NoBudget(grant.wait_s)
+        raise NoBudget(grant.wait_s, new_count=grant.waits_for == "count")
     return grant.ticket
 
 

@@ -4,8 +4,8 @@ checks due in the next few seconds with their exact send time (Celery ``eta``).
 A new plan starts when the previous run and its silence are over, or at once when the set of watched
 services changes (then with the requests the current run has left); the budget gate in the check task
 guards the limiter whatever the plan says. A run whose requests verifications used up ends early: the next
-one starts as soon as the portal's count resets, and the checks it displaced leave their work to it
-(``superseded``). With more services than a run has requests, services take turns.
+one starts as soon as the portal's count resets, and the checks it displaced, which waited for a request,
+leave their work to it (``superseded``). With more services than a run has requests, services take turns.
 """
 
 from __future__ import annotations
@@ -160,20 +160,18 @@ def tick(
         client.delete(f"{plan_key(portal)}:lock")
 
 
-def superseded(client: redis.Redis, portal: str, *, plan_id: str, service_id: int, waited: bool) -> bool:
-    """Whether a check of an earlier run should leave its work to a newer run that checks its service itself.
+def superseded(client: redis.Redis, portal: str, *, plan_id: str, service_id: int) -> bool:
+    """Whether a check of an earlier run that waited for want of a request should leave its work to a newer run
+    that checks its service itself.
 
-    A check that waited for want of a request is sent again once the portal's count has reset, so it would take
-    the first request of a new count: one the newer run planned for another check, which would then miss its run
-    in turn, and so on, run after run. That holds whether the newer run has begun or not: its plan is made a few
-    seconds ahead, and the check's wait ends before the run begins when its own run sent fewer requests than it
-    planned. A check that did not wait is left to the newer run once that run has begun (a run that ended early,
-    or a plan made anew for changed services, starts before the old plan's last sends).
+    Such a check is sent again once the portal's count has reset, so it would take the first request of a new
+    count: one the newer run planned for another check, which would then miss its run in turn, and so on, run
+    after run. That holds whether the newer run has begun or not: its plan is made a few seconds ahead, and the
+    check's wait ends before the run begins when its own run sent fewer requests than it planned (or ended early:
+    verifications used its requests).
     """
     plan = load(client, portal)
-    if plan is None or plan.id == plan_id or not any(service == service_id for _, service in plan.sends):
-        return False
-    return waited or plan.start <= time.time()
+    return plan is not None and plan.id != plan_id and any(service == service_id for _, service in plan.sends)
 
 
 def _enqueue_due(plan: StoredPlan, now: float, enqueue: Callable[[int, str, float], None]) -> int:

@@ -44,8 +44,8 @@ def check_service(self: Any, service_id: int, plan_id: str | None = None, waited
     farm = current_farm()
     worker = f"{self.request.hostname}:{os.getpid()}"
     structlog.contextvars.bind_contextvars(service_id=service_id, plan_id=plan_id)  # on every line of this check
-    if plan_id and pacing.superseded(farm.redis, farm.portal, plan_id=plan_id, service_id=service_id, waited=waited):
-        log.info("check left to a newer run, which checks the service itself")
+    if waited and plan_id and pacing.superseded(farm.redis, farm.portal, plan_id=plan_id, service_id=service_id):
+        log.info("check that waited left to a newer run, which checks the service itself")
         return []
     try:
         found = run_check(farm, service_id=service_id, task_id=self.request.id, worker=worker)
@@ -57,9 +57,12 @@ def check_service(self: Any, service_id: int, plan_id: str | None = None, waited
         log.error("browser unavailable: %s", exc)
         raise
     except NoBudget as wait:
-        # Waiting for the budget is no failure: it never uses up the retries (None would mean the default, 2).
+        # Waiting for the budget is no failure: it never uses up the retries (None would mean the default, 2). A
+        # check that waits for the count to reset may be left to a newer run; one that waits for an answer in
+        # flight (a slow portal, or a request lost with its process) is still its run's.
         retries = self.request.retries + 1
-        raise self.retry(countdown=wait.wait_s + 0.05, max_retries=retries, kwargs={"waited": True}) from wait
+        kwargs = {"waited": waited or wait.new_count}
+        raise self.retry(countdown=wait.wait_s + 0.05, max_retries=retries, kwargs=kwargs) from wait
     finally:
         farm.checks_done += 1
         if farm.browser_error is None:

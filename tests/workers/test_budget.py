@@ -65,7 +65,9 @@ def test_the_count_resets_only_after_silence(redis_url: str) -> None:
     for _ in range(4):
         assert b.take().granted
         time.sleep(0.2)  # requests keep coming: no reset, although more than the silence has passed
-    assert not b.take().granted
+    refused = b.take()
+    assert not refused.granted
+    assert refused.waits_for == "count"
     time.sleep(CONFIG.silence + 0.05)
     assert b.take().count == 1
 
@@ -153,7 +155,9 @@ def test_a_request_unanswered_for_slow_s_holds_back_the_next(redis_url: str) -> 
     hanging = b.take()
     assert b.take().granted, "a request answered in the usual time does not hold back the next"
     time.sleep(0.4)
-    assert not b.take().granted, "the portal has not answered for slow_s"
+    held = b.take()
+    assert not held.granted, "the portal has not answered for slow_s"
+    assert held.waits_for == "answer", "a wait for an answer, not for the count to reset"
     b.answered({}, ticket=hanging.ticket)
     assert not b.take().granted, "the second request is still in flight and slow as well"
 
