@@ -23,6 +23,7 @@ from core import subscriptions as crud
 from core.db import make_engine, make_sessionmaker, transaction
 from core.heartbeats import read_heartbeats
 from core.migrate import upgrade
+from core.queue import CHECKS_QUEUE, PROOF_QUEUE
 from launch.farm import (
     farm_env,
     start_api,
@@ -95,11 +96,12 @@ def bench_farm(folder: Path, *, replica_env: dict[str, str], settings: dict[str,
 
 
 def start_checking(farm: BenchFarm, folder: Path, *, processes: int = 5) -> None:
-    """Worker, beat and bot, once the subscriptions are in place. Checking starts once every worker process has
-    its Chromium, as on a farm that has run a while; ``processes`` are enough that a burst of checks does not
-    queue."""
-    start_worker(farm.group, concurrency=processes)
-    _wait_for_browsers(farm, processes)
+    """Workers, beat and bot, once the subscriptions are in place, as compose runs them: ``processes`` for checks
+    (enough that a burst of checks does not queue) and one for the findings' renders. Checking starts once every
+    worker process has its Chromium, as on a farm that has run a while."""
+    start_worker(farm.group, concurrency=processes, queue=CHECKS_QUEUE)
+    start_worker(farm.group, name="proof", concurrency=1, queue=PROOF_QUEUE)
+    _wait_for_browsers(farm, processes + 1)
     start_bot(farm.group)
     start_beat(farm.group, schedule_dir=folder)
 

@@ -8,6 +8,13 @@ BOOK_SLOT = "workers.tasks.book_slot"
 CANCEL_BOOKING = "workers.tasks.cancel_booking"
 REFRESH_BOOKING = "workers.tasks.refresh_booking"
 ADD_THUMBNAIL = "workers.tasks.add_thumbnail"
+ADD_PROOF = "workers.tasks.add_proof"
+
+CHECKS_QUEUE = "celery"  # Celery's default: checks, bookings, beat's tasks
+PROOF_QUEUE = "proof"
+# Renders of the booking page take seconds of a browser; on their own queue a farm can give them processes of
+# their own (``-Q proof``), so a planned check never waits behind one. A worker started without ``-Q`` takes both.
+ROUTES = {ADD_PROOF: PROOF_QUEUE, ADD_THUMBNAIL: PROOF_QUEUE}
 
 
 class TaskQueue:
@@ -20,4 +27,4 @@ class TaskQueue:
     def send(self, name: str, *args: object, countdown: float | None = None) -> None:
         """Blocking (a Redis round trip): async callers run it in a thread. ``countdown``: run it no sooner than
         that many seconds from now."""
-        self._app.send_task(name, args=args, countdown=countdown)
+        self._app.send_task(name, args=args, countdown=countdown, queue=ROUTES.get(name, CHECKS_QUEUE))

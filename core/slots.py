@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 MUNICH = ZoneInfo("Europe/Berlin")
@@ -75,6 +76,29 @@ class Observation:
             slots=frozenset(s for s in self.slots if s.office_id in wanted),
             listed=frozenset(k for k in self.listed if k[1] in wanted),
             timed=frozenset(k for k in self.timed if k[1] in wanted),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """This observation as JSON values, for a task message (``from_json`` reads it back)."""
+        return {
+            "slots": sorted([int(s.starts_at.timestamp()), s.office_id] for s in self.slots),
+            "listed": sorted([d.isoformat(), o] for d, o in self.listed),
+            "timed": sorted([d.isoformat(), o] for d, o in self.timed),
+            "painted": [d.isoformat() if d else None for d in (self.painted_from, self.painted_to)],
+        }
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> Observation:
+        def days(pairs: list[list[Any]]) -> frozenset[OfficeDay]:
+            return frozenset((dt.date.fromisoformat(d), int(o)) for d, o in pairs)
+
+        painted = [dt.date.fromisoformat(d) if d else None for d in value["painted"]]
+        return cls(
+            frozenset(SeenSlot(dt.datetime.fromtimestamp(t, dt.UTC), int(o)) for t, o in value["slots"]),
+            listed=days(value["listed"]),
+            timed=days(value["timed"]),
+            painted_from=painted[0],
+            painted_to=painted[1],
         )
 
 

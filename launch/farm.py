@@ -73,7 +73,8 @@ def start_api(group: ProcessGroup) -> str:
     return url
 
 
-def start_worker(group: ProcessGroup, *, name: str = "worker", concurrency: int = 2) -> None:
+def start_worker(group: ProcessGroup, *, name: str = "worker", concurrency: int = 2, queue: str | None = None) -> None:
+    """A Celery worker node; ``queue`` limits it to one of the farm's queues (``core.queue``), else it takes all."""
     group.start(
         name,
         [
@@ -84,6 +85,7 @@ def start_worker(group: ProcessGroup, *, name: str = "worker", concurrency: int 
             "-A",
             "workers.celery_app",
             "worker",
+            *(["-Q", queue] if queue else []),
             "--pool",
             "prefork",
             "--concurrency",

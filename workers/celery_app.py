@@ -23,6 +23,7 @@ from core.db import make_engine
 from core.logs import configure_logging
 from core.migrate import require_current
 from core.nodes import beat_node, forget_node
+from core.queue import CHECKS_QUEUE, PROOF_QUEUE, ROUTES
 from core.settings import Settings, get_settings
 from workers.browser import chromium_problem
 
@@ -45,6 +46,10 @@ def make_celery(settings: Settings) -> Celery:
         broker_transport_options={"visibility_timeout": LONGEST_TASK_S * 3},
         broker_connection_retry_on_startup=True,
         task_ignore_result=True,
+        # A worker takes both queues unless started with ``-Q``: one for checks, one for renders (``core.queue``).
+        task_queues={name: {"exchange": name, "routing_key": name} for name in (CHECKS_QUEUE, PROOF_QUEUE)},
+        task_default_queue=CHECKS_QUEUE,
+        task_routes={name: {"queue": queue} for name, queue in ROUTES.items()},
         # A pool process launches its Chromium as it starts (``workers.tasks``): allow it the launch's bound.
         worker_proc_alive_timeout=settings.browser_timeout_s * 2 + 5,
         worker_hijack_root_logger=False,

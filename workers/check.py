@@ -3,7 +3,7 @@ and one more for each newly listed day a subscriber could want (``workers.verify
 
 The requests go through the shared breaker; the answers are split per target and recorded, which wakes the
 bot for the alerts at once; a target with slots it has not seen open before then gets its screenshot
-(``workers.proof``), which follows the alert.
+(``workers.proof``, its own task), which follows the alert.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pybreaker
@@ -247,8 +247,8 @@ def _record(
     task_id: str | None,
     worker: str | None,
 ) -> list[int]:
-    """Record every target's check and wake the bot for its alerts at once; the screenshots follow."""
-    ids, findings = [], []
+    """Record every target's check and wake the bot for its alerts at once; their screenshots are queued."""
+    ids = []
     for target in watched:
         structlog.contextvars.unbind_contextvars("check_id")
         structlog.contextvars.bind_contextvars(target_id=target.target_id)
@@ -282,11 +282,8 @@ def _record(
             new = sorted(SeenSlot(s.starts_at, s.office_id) for s in opened)
             day = new[0].local.date()
             times = tuple((s.office_id, int(s.starts_at.timestamp())) for s in new if s.local.date() == day)
-            findings.append(proof.Finding(check.id, target.target_id, target.office_id, seen, day, times))
-    token = asked.captcha_token if asked else None
-    for finding in findings:
-        structlog.contextvars.bind_contextvars(target_id=finding.target_id, check_id=finding.check_id)
-        proof.add_proof(farm, finding, service_id=service_id, captcha_token=token)
+            found = proof.Finding(check.id, target.target_id, service_id, target.office_id, seen, day, times)
+            proof.send(farm, replace(found, captcha_token=asked.captcha_token))
     return ids
 
 

@@ -1,5 +1,7 @@
 """The proof of a finding: the city's booking page showing the finding's day, screenshotted after the finding's
-alerts have left. The alerts never wait for it; the bot adds it to them once it exists (``bot.alerts``).
+alerts have left. The check that found it only queues the render (``send``) and goes on: a render takes a
+browser for seconds, and a planned check must never wait for one. The alerts never wait for it either; the bot
+adds it to them once it exists (``bot.alerts``).
 
 A render that fails is recorded on its check with the reason and counted; failures in a row mark the booking
 page as changed for the operator (``page_failures``), even while the portal's API answers well.
@@ -10,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,7 @@ from core.checks import add_evidence, evidence_of
 from core.db import transaction
 from core.models import Check
 from core.portal_state import page_failures_key
-from core.queue import ADD_THUMBNAIL
+from core.queue import ADD_PROOF, ADD_THUMBNAIL
 from core.slots import MUNICH, Observation
 from workers import evidence, render
 from workers.farm import Farm
@@ -37,10 +39,38 @@ class Finding:
 
     check_id: int
     target_id: int
+    service_id: int
     office_id: int
     seen: Observation  # the target's part of the answers
     day: dt.date  # the first new slot's day
     times: tuple[tuple[int, int], ...]  # the new slots of that day: (booking office, Unix seconds)
+    captcha_token: str | None = field(default=None, repr=False)  # the check's, handed to the page's widget
+
+    def to_json(self) -> dict[str, Any]:
+        """The task message of its render (``from_json`` reads it back)."""
+        return {
+            "check_id": self.check_id,
+            "target_id": self.target_id,
+            "service_id": self.service_id,
+            "office_id": self.office_id,
+            "seen": self.seen.to_json(),
+            "day": self.day.isoformat(),
+            "times": [list(t) for t in self.times],
+            "captcha_token": self.captcha_token,
+        }
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> Finding:
+        return cls(
+            check_id=int(value["check_id"]),
+            target_id=int(value["target_id"]),
+            service_id=int(value["service_id"]),
+            office_id=int(value["office_id"]),
+            seen=Observation.from_json(value["seen"]),
+            day=dt.date.fromisoformat(value["day"]),
+            times=tuple((int(office), int(unix)) for office, unix in value["times"]),
+            captcha_token=value["captcha_token"],
+        )
 
 
 def render_bound(farm: Farm) -> float:
@@ -48,13 +78,23 @@ def render_bound(farm: Farm) -> float:
     return farm.settings.browser_timeout_s * render.TIMED_STEPS
 
 
-def add_proof(farm: Farm, finding: Finding, *, service_id: int, captcha_token: str | None) -> bool:
+def send(farm: Farm, finding: Finding) -> None:
+    """Queue the finding's render (``add_proof``, on the proof queue). A finding whose render cannot be queued
+    keeps its alerts; its check says why it has no screenshot."""
+    try:
+        farm.tasks.send(ADD_PROOF, finding.to_json())
+    except Exception as exc:
+        _failed(farm, finding, exc)
+
+
+def add_proof(farm: Farm, finding: Finding) -> bool:
     """Render, store and attach the finding's screenshot, then wake the bot to send it. A failure is recorded
     on the check with its reason (the bot then stops waiting for it). Returns whether a screenshot was made."""
-    answers = render.Answers(page_catalogue(farm.catalogue.raw(), service_id), _calendar(finding), captcha_token)
+    catalogue = page_catalogue(farm.catalogue.raw(), finding.service_id)
+    answers = render.Answers(catalogue, _calendar(finding), finding.captcha_token)
     try:
         with farm.browser.page() as page, farm.browser.bounded("rendering evidence", render_bound(farm)):
-            shown = render.Shown(service_id, finding.office_id, finding.day, finding.times)
+            shown = render.Shown(finding.service_id, finding.office_id, finding.day, finding.times)
             shot = farm.evidence_page.render(page, shown, answers).png
     except Exception as exc:  # the finding is recorded and alerted: a failed render only loses its picture
         _failed(farm, finding, exc)

@@ -17,6 +17,7 @@ from core.checks import prune_routine_checks
 from core.db import transaction
 from core.demand import service_weights
 from core.heartbeats import beat
+from core.slots import MUNICH
 from workers import booking, pacing, proof
 from workers.browser import BrowserGone, BrowserUnavailable
 from workers.celery_app import app, process_name
@@ -89,7 +90,7 @@ def plan_checks() -> int:
     """Beat's tick: keep the run plan and enqueue the checks due in the next seconds at their send time."""
     farm = current_farm()
     with transaction(farm.sessions) as session:
-        weights = service_weights(session, today=dt.date.today())
+        weights = service_weights(session, today=dt.datetime.now(MUNICH).date())
 
     def enqueue(service_id: int, plan_id: str, at: float) -> None:
         check_service.apply_async((service_id, plan_id), eta=pacing.eta(at))
@@ -103,6 +104,12 @@ def plan_checks() -> int:
         steady_interval_s=farm.settings.check_interval_s,
         enqueue=enqueue,
     )
+
+
+@app.task(name="workers.tasks.add_proof")
+def add_proof(finding: dict[str, Any]) -> bool:
+    """A finding's screenshot, on the proof queue (``proof.send``): rendered after its alerts have left."""
+    return proof.add_proof(current_farm(), proof.Finding.from_json(finding))
 
 
 @app.task(name="workers.tasks.add_thumbnail")

@@ -17,6 +17,7 @@ import jsonschema
 import pytest
 import yaml
 
+from core.queue import CHECKS_QUEUE, PROOF_QUEUE, ROUTES
 from core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,7 +63,7 @@ def test_every_service_others_depend_on_has_a_healthcheck_or_runs_once() -> None
 
 
 def test_the_application_waits_for_its_database_redis_and_migrations() -> None:
-    for name in ("api", "worker", "beat", "bot"):
+    for name in ("api", "worker", "proof", "beat", "bot"):
         assert set(SERVICES[name]["depends_on"]) == {"postgres", "redis", "migrate"}, name
     assert SERVICES["migrate"]["command"] == ["alembic", "upgrade", "head"]
 
@@ -99,6 +100,16 @@ def test_workers_scale_and_the_replica_is_demo_only() -> None:
     assert SERVICES["replica"]["profiles"] == ["demo"]
     assert all("profiles" not in spec for name, spec in SERVICES.items() if name != "replica")
     assert {"redis", "postgres", "api", "worker", "beat", "bot", "replica", "prometheus", "grafana"} <= set(SERVICES)
+
+
+def test_checks_and_renders_have_workers_of_their_own() -> None:
+    """A check never waits for a free process behind renders of the booking page (issue 15)."""
+    queues = {
+        name: SERVICES[name]["command"][SERVICES[name]["command"].index("-Q") + 1] for name in ("worker", "proof")
+    }
+    assert queues == {"worker": CHECKS_QUEUE, "proof": PROOF_QUEUE}
+    assert set(ROUTES.values()) == {PROOF_QUEUE}, "only renders go to the proof workers"
+    assert SERVICES["proof"]["volumes"] == SERVICES["worker"]["volumes"], "it writes evidence with its browser"
 
 
 @pytest.mark.parametrize(
@@ -201,7 +212,7 @@ def test_each_service_holds_only_the_settings_its_process_reads() -> None:
         assert given, f"{name} is configured"
         assert given <= settings_read(kind), f"{name} is given what it never reads: {given - settings_read(kind)}"
         checked.append(name)
-    assert set(checked) == {"migrate", "api", "worker", "beat", "bot"}
+    assert set(checked) == {"migrate", "api", "worker", "proof", "beat", "bot"}
     assert "MTA_API_TOKEN" not in settings_read("workers"), "the scan tells a worker from the API"
 
 

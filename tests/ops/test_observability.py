@@ -155,7 +155,7 @@ def test_prometheus_scrapes_the_api_every_worker_and_the_bot() -> None:
     assert "--port" in services["api"]["command"]
     assert services["api"]["command"][services["api"]["command"].index("--port") + 1] == "8000"
     (workers,) = jobs["mta-worker"]["dns_sd_configs"]
-    assert workers["names"] == ["worker"], "one address per replica: --scale needs no change here"
+    assert workers["names"] == ["worker", "proof"], "one address per replica: --scale needs no change here"
     assert str(workers["port"]) == services["worker"]["environment"]["MTA_METRICS_PORT"]
     assert jobs["mta-bot"]["static_configs"][0]["targets"] == [
         f"bot:{services['bot']['environment']['MTA_METRICS_PORT']}"

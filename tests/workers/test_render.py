@@ -7,6 +7,7 @@ office's time rows; the finding's time buttons, found by their ids, lie inside t
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import io
@@ -26,7 +27,7 @@ from starlette.routing import Route
 from core.checks import evidence_of
 from core.db import transaction
 from core.models import Check
-from core.queue import ADD_THUMBNAIL
+from core.queue import ADD_PROOF, ADD_THUMBNAIL, CHECKS_QUEUE, PROOF_QUEUE
 from core.settings import Settings
 from core.slots import MUNICH, Observation, SeenSlot
 from core.subscriptions import create_subscription
@@ -35,7 +36,7 @@ from tests.workers.test_booking import API, DAY, farm_settings
 from workers.check import check_service
 from workers.farm import Farm
 from workers.portal import calendar_from, calendar_url, horizon, page_catalogue, parse_calendar
-from workers.proof import add_thumbnail
+from workers.proof import Finding, add_proof, add_thumbnail
 from workers.render import Answers, RenderFailed, Shot, Shown, asks_for, time_button_id
 
 WOHNSITZ = 1063475
@@ -61,7 +62,7 @@ def open_slots(farm: Farm, office: int, day: dt.date, times: list[str], service:
 
 def seen(farm: Farm, office: int, service: int = WOHNSITZ) -> Observation:
     """What a check of ``office`` holds: the portal's answer over the horizon, cut down to the office."""
-    today = dt.date.today()
+    today = dt.datetime.now(MUNICH).date()
     offices = (office, RUPPERT_PEER) if office == RUPPERT else (office,)
     url = calendar_url(farm.settings.portal_api_url, office_ids=offices, service_id=service, today=today)
     answer = parse_calendar(httpx.get(url).json(), url=url, office_ids=list(offices), window=horizon(today))
@@ -85,7 +86,7 @@ def shown_on(observation: Observation, office: int, day: dt.date, service: int =
 
 def calendar_on(observation: Observation, first: dt.date) -> Callable[[dt.date | None], Any]:
     """The page's first calendar request answered with ``first``; a day it asks for then, with that day."""
-    today = dt.date.today()
+    today = dt.datetime.now(MUNICH).date()
 
     def answer(asked: dt.date | None) -> Any:
         return calendar_from(observation, today=today, day=first if asked in (None, today) else asked)
@@ -210,7 +211,7 @@ def test_a_finding_on_a_later_day_shows_that_days_times(farm: Farm) -> None:
 def test_a_page_showing_another_day_is_moved_to_the_findings_day_as_a_person_would(farm: Farm) -> None:
     """The page picked the first day its calendar answer narrowed to; the render clicks the finding's day, and
     the page asks for that day as it does when a person clicks it."""
-    month = (dt.date.today().replace(day=1) + dt.timedelta(days=62)).replace(day=1)
+    month = (dt.datetime.now(MUNICH).date().replace(day=1) + dt.timedelta(days=62)).replace(day=1)
     weekdays = [month + dt.timedelta(days=n) for n in range(28) if (month + dt.timedelta(days=n)).weekday() < 5]
     earlier, later = weekdays[2], weekdays[12]
     open_slots(farm, ORLEANS, earlier, ["09:00"])
@@ -309,11 +310,27 @@ def test_a_calendar_request_is_the_targets_when_it_names_its_service_and_office(
     assert asks_for(url, service_id=WOHNSITZ, office_id=RUPPERT) is expected
 
 
-def test_a_findings_screenshot_and_later_thumbnail(farm: Farm) -> None:
+def _queued(farm: Farm, queue: str) -> list[dict[str, Any]]:
+    """The task messages waiting on one of the farm's queues (Celery's Redis lists), oldest first."""
+    return [json.loads(m) for m in reversed(farm.redis.lrange(queue, 0, -1))]
+
+
+def test_a_check_queues_its_findings_render_which_makes_the_screenshot_then_a_thumbnail(farm: Farm) -> None:
     open_slots(farm, ORLEANS, DAY, ["09:00"])
     with transaction(farm.sessions) as session:
         create_subscription(session, user_id=42, service_id=WOHNSITZ, office_ids=[ORLEANS])
     (check_id,) = check_service(farm, service_id=WOHNSITZ, task_id=None, worker="test")
+    with transaction(farm.sessions) as session:
+        assert set(evidence_of(session, check_id=check_id)) == {"raw_json"}, "the check never waits for a render"
+    (message,) = _queued(farm, PROOF_QUEUE)
+    assert message["headers"]["task"] == ADD_PROOF
+    assert farm.redis.llen(CHECKS_QUEUE) == 0, "renders never queue before checks"
+    (args,), _, _ = json.loads(base64.b64decode(message["body"]))
+    finding = Finding.from_json(args)  # what the task gets, as the broker carries it
+    assert (finding.check_id, finding.office_id, finding.day) == (check_id, ORLEANS, DAY)
+    assert finding.times == ((ORLEANS, int(dt.datetime.combine(DAY, dt.time(9), MUNICH).timestamp())),)
+
+    assert add_proof(farm, finding)
     with transaction(farm.sessions) as session:
         files = evidence_of(session, check_id=check_id)
         check = session.get_one(Check, check_id)
@@ -322,9 +339,9 @@ def test_a_findings_screenshot_and_later_thumbnail(farm: Farm) -> None:
     with Image.open(files["screenshot"].path) as image:
         assert image.format == "PNG"
 
-    queued = [json.loads(m) for m in farm.redis.lrange("celery", 0, -1)]  # the farm's broker: Celery's own queue
-    assert [(m["headers"]["task"], m["headers"]["argsrepr"]) for m in queued] == [(ADD_THUMBNAIL, f"({check_id},)")]
-    assert queued[0]["headers"]["eta"], "it waits until the burst is over"
+    thumbnail = _queued(farm, PROOF_QUEUE)[1]
+    assert (thumbnail["headers"]["task"], thumbnail["headers"]["argsrepr"]) == (ADD_THUMBNAIL, f"({check_id},)")
+    assert thumbnail["headers"]["eta"], "it waits until the burst is over"
 
     assert add_thumbnail(farm, check_id=check_id)
     assert not add_thumbnail(farm, check_id=check_id), "a task delivered twice makes it once"
