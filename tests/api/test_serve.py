@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ import httpx
 import psutil
 import pytest
 
+from api.limits import MAX_HEAD_BYTES
 from core.migrate import upgrade
 from launch.processes import PYTHON, ProcessGroup, free_port
 from tests.api.conftest import api_env
@@ -88,3 +90,25 @@ def test_sigterm_stops_every_process_cleanly(served: Served) -> None:
     served.parent.send_signal(signal.SIGTERM)
     assert served.parent.wait(30) == 0
     assert all(_gone(server) for server in served.servers)
+
+
+def _answer_to(port: int, head: bytes) -> bytes:
+    """What the server answers a request with this head, read until the server closes the connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(head)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+        return answer
+
+
+def test_a_request_head_past_the_bound_gets_431_and_a_closed_connection(served: Served) -> None:
+    """Issue 19: httptools alone took a 32 MiB header whole. Exactly one byte too many is sent, so the server has
+    read all of it when it refuses (a close with bytes unread would reset the connection, and the answer)."""
+    start = b"GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\nx-filler: "
+    answer = _answer_to(served.port, start + b"a" * (MAX_HEAD_BYTES + 1 - len(start)))
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:80]
+    assert str(MAX_HEAD_BYTES).encode() in answer
+
+    fine = start.replace(b"x-filler", b"connection: close\r\nx-filler") + b"a" * 16384 + b"\r\n\r\n"
+    assert _answer_to(served.port, fine).startswith(b"HTTP/1.1 200 "), "a large but sane head is served"
