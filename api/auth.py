@@ -5,6 +5,7 @@
 - In demo mode without a token every operator endpoint is open; outside demo mode the service refuses to start
   with an empty or placeholder token (``require_safe_token``).
 - A Telegram user reaches only their own data through ``/me/<token>``, a link the bot signs (``core.links``).
+- Wrong tokens, logins and links are counted per client; too many get 429 for a while (``api.guesses``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.guesses import Guesses
 from core.links import expiry, read_user_token, sign, verify
 from core.settings import Settings
 
@@ -73,6 +75,11 @@ def _link_key(request: Request) -> bytes:
     return key
 
 
+def guesses(request: Request) -> Guesses:
+    counted: Guesses = request.app.state.guesses
+    return counted
+
+
 def _token(request: Request) -> str:
     settings: Settings = request.app.state.settings
     return settings.api_token.get_secret_value() if settings.api_token else ""
@@ -104,8 +111,10 @@ def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | N
     if not token:
         return "demo"
     if credentials is not None:
+        guesses(request).refuse_if_blocked(request)
         if hmac.compare_digest(credentials.credentials.encode(), token.encode()):
             return "operator"
+        guesses(request).wrong(request)
         raise HTTPException(403, "wrong bearer token")
     if valid_session(_link_key(request), request.cookies.get(SESSION_COOKIE)):
         return "operator"
@@ -139,8 +148,10 @@ async def link_user(
     token: Annotated[str, Path(max_length=128, description="The signed token of the link the bot sent")],
 ) -> int:
     """The user a ``/me/<token>`` link was signed for, or 403 when it is forged or expired."""
+    guesses(request).refuse_if_blocked(request)
     user = read_user_token(_link_key(request), token)
     if user is None:
+        guesses(request).wrong(request)
         raise HTTPException(403, "this link is invalid or has expired; ask the bot for a new one")
     return user
 

@@ -18,6 +18,7 @@ DESCRIPTIONS = {
     403: "Wrong token, or a forged or expired signed link",
     404: "No such resource, or not yours",
     409: "The resource is not in a state that allows this",
+    429: "Too many wrong tokens or links from this client: try again after `Retry-After` seconds",
     503: "A dependency (portal catalogue, Redis) is unavailable",
 }
 
@@ -26,7 +27,7 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorOut, "description": DESCRIPTIONS[code]} for code in codes}
 
 
-OPERATOR_ERRORS = error_responses(401, 403)
+OPERATOR_ERRORS = error_responses(401, 403, 429)
 
 
 def invalid(location: tuple[str | int, ...], message: str, value: Any) -> RequestValidationError:

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.auth import require_safe_token
 from api.errors import unprocessable
 from api.farm_metrics import FarmState
+from api.guesses import Guesses
 from api.limits import BodyLimit
 from api.pages import HERE
 from api.routes import checks, evidence, farm, health, me, review, subscriptions, targets
@@ -86,6 +87,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.reads = reads
     app.state.redis = client
     app.state.link_key = signing_key(settings.api_token)
+    app.state.guesses = Guesses(client)
     app.state.catalogue = catalogue_for(settings, client)
     app.state.farm_state = FarmState(client=client, sessions=app.state.sessions, settings=settings)
     app.state.exposition = Exposition(lambda: metrics.render(app.state.farm_state))

@@ -21,7 +21,7 @@ from api.views import check_out, subscription_out
 from core import history
 from core import subscriptions as crud
 
-router = APIRouter(prefix="/me/{token}", tags=["me"], responses=error_responses(403))
+router = APIRouter(prefix="/me/{token}", tags=["me"], responses=error_responses(403, 429))
 
 
 @router.get("", response_class=HTMLResponse, include_in_schema=False)

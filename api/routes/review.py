@@ -13,7 +13,15 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Reques
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BeforeValidator, Field
 
-from api.auth import SESSION_COOKIE, SESSION_TTL_S, PageOperatorDep, csrf_token, new_session, page_operator
+from api.auth import (
+    SESSION_COOKIE,
+    SESSION_TTL_S,
+    PageOperatorDep,
+    csrf_token,
+    guesses,
+    new_session,
+    page_operator,
+)
 from api.deps import RedisDep, SessionDep, SettingsDep, SignerDep
 from api.pages import pretty_json, render
 from api.routes.farm import portal_out, workers_out
@@ -61,8 +69,16 @@ def login(
     next: Annotated[str, Form(max_length=2048)] = "/review",
 ) -> Response:
     expected = settings.api_token.get_secret_value() if settings.api_token else ""
-    if not hmac.compare_digest(token.encode(), expected.encode()):
-        return render(request, "login.html", {"next": _safe_next(next), "error": "Wrong token."}, status_code=403)
+    again = {"next": _safe_next(next), "error": "Wrong token."}
+    try:
+        guesses(request).refuse_if_blocked(request)
+        if not hmac.compare_digest(token.encode(), expected.encode()):
+            guesses(request).wrong(request)
+            return render(request, "login.html", again, status_code=403)
+    except HTTPException as exc:  # too many wrong tokens: said on the page
+        page = render(request, "login.html", again | {"error": exc.detail}, status_code=exc.status_code)
+        page.headers.update(exc.headers or {})
+        return page
     response = RedirectResponse(_safe_next(next), status_code=303)
     session = new_session(request.app.state.link_key)
     response.set_cookie(SESSION_COOKIE, session, max_age=SESSION_TTL_S, **_cookie_args(request))

@@ -11,10 +11,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
+from fastapi import HTTPException, Request
 from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import InsecureSettings, token_problem
+from api.guesses import ALLOWED, WINDOW_S, Guesses
 from api.main import create_app
 from core.links import signing_key, user_token
 from launch.processes import PYTHON, free_port
@@ -278,3 +281,56 @@ def test_demo_mode_refuses_a_bind_beyond_loopback(database_url: str, redis_url: 
     result = start_api_process(env, tmp_path, "--host", "0.0.0.0")
     assert result.returncode != 0
     assert b"serve it on loopback" in result.stderr
+
+
+def _client_of(app: object, address: str) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=(address, 4000))  # type: ignore[arg-type]
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def test_too_many_wrong_tokens_get_429_until_the_window_ends_the_right_one_included(
+    database_url: str, redis_url: str, evidence_dir: Path
+) -> None:
+    """Issue 19: guessing is bounded per client, before the token is looked at; other clients are not touched."""
+    app, wrong = create_app(api_settings(database_url, redis_url, evidence_dir)), {"Authorization": "Bearer no"}
+    async with _client_of(app, "192.0.2.1") as client, _client_of(app, "192.0.2.7") as elsewhere:
+        answers = [(await client.get("/targets", headers=wrong)).status_code for _ in range(ALLOWED)]
+        assert answers == [403] * ALLOWED
+        refused = await client.get("/targets", headers=wrong)
+        assert refused.status_code == 429
+        assert 1 <= int(refused.headers["retry-after"]) <= WINDOW_S
+        assert (await client.get("/targets", headers=AUTH)).status_code == 429, "the right token waits too"
+        assert (await client.post("/review/login", data={"token": TOKEN})).status_code == 429
+        assert (await client.get(f"{link(ALICE)}/subscriptions")).status_code == 429
+        assert (await elsewhere.get("/targets", headers=AUTH)).status_code == 200
+
+    another_process = create_app(api_settings(database_url, redis_url, evidence_dir))
+    async with _client_of(another_process, "192.0.2.1") as client:  # the count is shared through Redis
+        assert (await client.get("/targets", headers=wrong)).status_code == 429
+
+
+@pytest.mark.parametrize("attempt", ["login", "link"])
+async def test_wrong_logins_and_forged_links_count_as_guesses(
+    client: httpx.AsyncClient, two_users: dict[str, int], attempt: str
+) -> None:
+    async def guess() -> httpx.Response:
+        if attempt == "login":
+            return await client.post("/review/login", data={"token": "wrong", "next": "/review"})
+        return await client.get(f"/me/{_flip(link(ALICE).removeprefix('/me/'), -5)}/subscriptions")
+
+    assert [(await guess()).status_code for _ in range(ALLOWED)] == [403] * ALLOWED
+    refused = await guess()
+    assert refused.status_code == 429
+    assert "too many wrong attempts" in refused.text
+
+
+def test_a_refused_client_is_served_again_once_its_window_ends(redis_url: str) -> None:
+    guesses = Guesses(redis.Redis.from_url(redis_url), allowed=1, window_s=1)
+    request = Request({"type": "http", "client": ("192.0.2.9", 1), "headers": []})
+    guesses.wrong(request)
+    with pytest.raises(HTTPException) as refused:
+        guesses.wrong(request)
+    assert refused.value.status_code == 429
+    time.sleep(1.1)
+    guesses.refuse_if_blocked(request)  # no longer refused
+    guesses.wrong(request)  # a new window: one wrong attempt allowed again
