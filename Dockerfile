@@ -1,6 +1,6 @@
 # MTA: one image for every process (api, worker, beat, bot, migrate, and the portal replica for demos).
 # Debian's Chromium, run by an unprivileged user; no secret is baked in: settings come from the environment.
-FROM python:3.11-slim-bookworm
+FROM python:3.11.13-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

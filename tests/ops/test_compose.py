@@ -125,9 +125,18 @@ def test_mounted_configuration_exists(mount: str, path: str) -> None:
     assert (ROOT / path).is_file()
 
 
+def test_every_image_we_pull_is_pinned_to_a_release() -> None:
+    """Issue 19: a floating tag (``7-bookworm``, ``latest``) changes under a deployment without a commit."""
+    pulled = {name: spec["image"] for name, spec in SERVICES.items() if "build" not in spec}
+    assert pulled, "compose pulls its database, broker and monitoring"
+    for name, image in pulled.items():
+        release = r"\d+\.\d+" if name == "postgres" else r"v?\d+\.\d+\.\d+"  # PostgreSQL's are major.minor
+        assert re.search(rf":{release}(-[a-z]+)?$", image), f"{name}: {image} is not pinned to a release"
+
+
 def test_the_image_runs_chromium_as_an_unprivileged_user_without_secrets() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert re.search(r"^FROM (python:3\.1\d-slim-bookworm|mcr\.microsoft\.com/playwright/python)", dockerfile, re.M)
+    assert re.search(r"^FROM python:3\.1\d\.\d+-slim-bookworm$", dockerfile, re.M), "a pinned Python release"
     assert "chromium" in dockerfile
     users = re.findall(r"^USER (\S+)", dockerfile, re.M)
     assert users, "the image names its user"
