@@ -1,7 +1,7 @@
 """``make bench``: every benchmark in one run; figures printed and written to ``bench/results.json``.
 
 ``python -m bench [name …]`` runs only the named ones (checks, detect, horizon, proof, outage, fanout, api_checks,
-booking).
+booking, captcha).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
-BENCHES = ("checks", "detect", "horizon", "proof", "outage", "fanout", "api_checks", "booking")
+BENCHES = ("checks", "detect", "horizon", "proof", "outage", "fanout", "api_checks", "booking", "captcha")
 
 
 def main(names: list[str]) -> None:

@@ -37,7 +37,17 @@ BREAKER_OPEN = Gauge("mta_breaker_open", "1 while the portal breaker is open", m
 BUDGET_REQUESTS = Counter(
     "mta_budget_requests_total", "Portal requests asked of the budget, by priority and answer", ["priority", "granted"]
 )
-CAPTCHA_CHALLENGES = Counter("mta_captcha_challenges_total", "ALTCHA challenges fetched and solved")
+CAPTCHA_VISITS = Counter(
+    "mta_captcha_visits_total", "captcha-challenge/ calls; the portal's captcha service raises the difficulty with them"
+)
+CAPTCHA_DIFFICULTY = Gauge(
+    "mta_captcha_difficulty",
+    "The difficulty of the last captcha challenge: maxnumber (ALTCHA v1) or cost (v2)",
+    multiprocess_mode="mostrecent",
+)
+CAPTCHA_SOLVE_SECONDS = Histogram(
+    "mta_captcha_solve_seconds", "Time to solve a captcha challenge", buckets=(0.01, 0.1, 0.5, 1, 2, 5, 10, 30, 60)
+)
 PORTAL_CHANGED = Counter(
     "mta_portal_changed_total", "Portal answers of an unexpected shape: the portal changed, an operator must look"
 )

@@ -9,6 +9,11 @@
 
 Challenges are signed with HMAC-SHA256 under the replica's secret so ``captcha-verify`` can trust them
 without storing them. A verified solution yields an HS256 JWT ``{ip, iat, exp=iat+ttl}`` bound to the client IP.
+
+The difficulty (``maxnumber`` in v1, ``cost`` in v2) follows the city's captcha service (it-at-m/captchaservice,
+``DifficultyService``): each challenge is a visit of the client's network (its address masked to a net size),
+counted over a sliding window; the step with the highest "from visit N" that the visit reaches sets the
+difficulty, and a visit below every step gets the fallback. Verifying resets nothing.
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import jwt_hs256
@@ -27,11 +34,52 @@ from . import jwt_hs256
 @dataclass(frozen=True)
 class CaptchaParams:
     secret: str
-    v1_max_number: int = 5000
-    v2_cost: int = 8
     v2_key_prefix: str = "00"
     challenge_ttl: int = 600
     token_ttl: int = 300
+
+
+@dataclass(frozen=True)
+class DifficultyRules:
+    """captchaservice's difficulty map: ``steps`` are (from visit N, difficulty), N counting this visit."""
+
+    steps: tuple[tuple[int, int], ...] = ((1, 1000), (10, 10000))  # the service's documented example
+    fallback: int = 1_000_000
+    window_s: float = 1800.0
+    ipv4_net_size: int = 32
+    ipv6_net_size: int = 128
+
+    def for_visit(self, earlier: int) -> int:
+        """The difficulty of a visit after ``earlier`` visits in the window."""
+        for from_visit, difficulty in sorted(self.steps, reverse=True):
+            if from_visit - 1 <= earlier:
+                return difficulty
+        return self.fallback
+
+    def network(self, ip: str) -> str:
+        try:
+            address = ipaddress.ip_address(ip)
+        except ValueError:
+            return ip
+        size = self.ipv4_net_size if address.version == 4 else self.ipv6_net_size
+        return str(ipaddress.ip_network(f"{address}/{size}", strict=False))
+
+
+@dataclass
+class Visits:
+    """Challenge visits per client network, each forgotten ``window_s`` after it was made."""
+
+    rules: DifficultyRules
+    _seen: dict[str, deque[float]] = field(default_factory=dict)
+
+    def difficulty(self, ip: str, now: float) -> int:
+        """Count this visit and answer the difficulty it gets."""
+        seen = self._seen.setdefault(self.rules.network(ip), deque())
+        while seen and seen[0] <= now - self.rules.window_s:
+            seen.popleft()
+        difficulty = self.rules.for_visit(len(seen))
+        seen.append(now)
+        return difficulty
 
 
 def _sign(secret: str, message: str) -> str:
@@ -42,16 +90,17 @@ def _canonical(parameters: dict[str, Any]) -> str:
     return json.dumps(parameters, sort_keys=True, separators=(",", ":"))
 
 
-def new_challenge(version: str, params: CaptchaParams, now: float) -> dict[str, Any]:
+def new_challenge(version: str, params: CaptchaParams, now: float, *, difficulty: int) -> dict[str, Any]:
+    """A signed challenge: ``difficulty`` is its ``maxnumber`` (v1) or ``cost`` (v2)."""
     if version == "v1":
         expires = int(now) + params.challenge_ttl
         salt = f"{secrets.token_hex(12)}?expires={expires}"
-        number = secrets.randbelow(params.v1_max_number + 1)
+        number = secrets.randbelow(difficulty + 1)
         challenge = hashlib.sha256(f"{salt}{number}".encode()).hexdigest()
         return {
             "algorithm": "SHA-256",
             "challenge": challenge,
-            "maxnumber": params.v1_max_number,
+            "maxnumber": difficulty,
             "salt": salt,
             "signature": _sign(params.secret, challenge),
         }
@@ -59,7 +108,7 @@ def new_challenge(version: str, params: CaptchaParams, now: float) -> dict[str, 
         "algorithm": "SHA-256",
         "nonce": secrets.token_hex(32),
         "salt": secrets.token_hex(12),
-        "cost": params.v2_cost,
+        "cost": difficulty,
         "keyLength": 32,
         "keyPrefix": params.v2_key_prefix,
         "keySignature": None,

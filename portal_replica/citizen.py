@@ -168,7 +168,10 @@ def captcha_details(call: Call) -> Any:
 def captcha_challenge(call: Call) -> Any:
     replica = call.replica
     replica.captcha_challenges += 1
-    return captcha.new_challenge(replica.captcha_version, replica.captcha_params(), replica.now())
+    difficulty = replica.captcha_visits.difficulty(call.ip, replica.now())
+    return captcha.new_challenge(
+        replica.captcha_version, replica.captcha_params(), replica.now(), difficulty=difficulty
+    )
 
 
 def captcha_verify(call: Call) -> Any:

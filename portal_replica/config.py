@@ -38,8 +38,12 @@ class ReplicaConfig(BaseSettings):
     captcha_office_ids: list[int] = Field(default_factory=lambda: [10461, 10187259])
     captcha_secret: str = Field(default_factory=lambda: secrets.token_hex(16))
     captcha_token_ttl: int = 300
-    captcha_v1_max_number: int = 5000
-    captcha_v2_cost: int = 8
+    captcha_difficulty: list[tuple[int, int]] = Field(default_factory=lambda: [(1, 1000), (10, 10000)])
+    """(from visit N, difficulty) as the city's captcha service maps visits in the window (JSON in the env)."""
+    captcha_difficulty_fallback: int = 1_000_000
+    captcha_window_s: float = 1800.0
+    captcha_ipv4_net_size: int = 32
+    captcha_ipv6_net_size: int = 128
     captcha_v2_key_prefix: str = "00"
     captcha_challenge_ttl: int = 600
 

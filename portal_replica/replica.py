@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from .booking import BookingDesk, Process
-from .captcha import CaptchaParams
+from .captcha import CaptchaParams, DifficultyRules, Visits
 from .catalogue import Catalogue, ScopeSettings, load_catalogue
 from .config import CaptchaVersion, Generation, ReplicaConfig
 from .limiter import RateLimiter
@@ -89,6 +89,15 @@ class Replica:
         self.faults = Faults()
         self.log.clear()
         self.captcha_challenges = 0
+        self.captcha_visits = Visits(
+            DifficultyRules(
+                steps=tuple(cfg.captcha_difficulty),
+                fallback=cfg.captcha_difficulty_fallback,
+                window_s=cfg.captcha_window_s,
+                ipv4_net_size=cfg.captcha_ipv4_net_size,
+                ipv6_net_size=cfg.captcha_ipv6_net_size,
+            )
+        )
         self.generation: Generation = cfg.generation
         self.captcha_version: CaptchaVersion = cfg.captcha_version
         self.limiter = RateLimiter(cfg.rate_limit_max_requests, cfg.rate_limit_silence_seconds, cfg.rate_limit_enabled)
@@ -209,8 +218,6 @@ class Replica:
         cfg = self.config
         return CaptchaParams(
             secret=cfg.captcha_secret,
-            v1_max_number=cfg.captcha_v1_max_number,
-            v2_cost=cfg.captcha_v2_cost,
             v2_key_prefix=cfg.captcha_v2_key_prefix,
             challenge_ttl=cfg.captcha_challenge_ttl,
             token_ttl=cfg.captcha_token_ttl,

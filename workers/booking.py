@@ -25,9 +25,8 @@ from core.catalogue import Catalogue
 from core.db import transaction
 from core.queue import BOOK_SLOT
 from core.slots import MUNICH, SeenSlot
-from workers import evidence
+from workers import captcha, evidence
 from workers.browser import BrowserGone
-from workers.celery_app import app
 from workers.confirmation import render_appointment
 from workers.farm import Farm
 from workers.fetch import Answer, NoBudget, get_json, post_json
@@ -36,7 +35,6 @@ from workers.portal import PortalError, calendar_url, error_codes, parse_calenda
 log = logging.getLogger(__name__)
 
 MAX_TRIES = 3
-CAPTCHA_REFUSED = {"captchaMissing", "captchaInvalid", "captchaExpired"}
 
 
 class BookingFailed(Exception):
@@ -121,7 +119,7 @@ def _reserve(farm: Farm, page: Page, job: BookingJob, catalogue: Catalogue) -> d
                     email=job.contact.email if job.contact else None,
                 )
             return answer.body
-        if token and codes & CAPTCHA_REFUSED:
+        if token and codes & captcha.REFUSALS:
             farm.captcha.forget()
             token = farm.captcha.token(page, farm.budget)
             continue
@@ -301,5 +299,5 @@ def enqueue_requested(farm: Farm) -> int:
     with transaction(farm.sessions) as session:
         ids = bookings.requested_ids(session)
     for booking_id in ids:
-        app.send_task(BOOK_SLOT, args=(booking_id,))
+        farm.tasks.send(BOOK_SLOT, booking_id)
     return len(ids)

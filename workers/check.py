@@ -29,7 +29,7 @@ from core.demand import subscriber_interests, watched_offices
 from core.models import Check, utcnow
 from core.slots import MUNICH, Observation, SeenSlot, nothing_free
 from core.subscriptions import Filters
-from workers import evidence, proof, verify
+from workers import booking, captcha, evidence, proof, verify
 from workers.farm import Farm
 from workers.fetch import Answer, get_json, raise_for
 from workers.portal import (
@@ -50,7 +50,6 @@ from workers.portal import (
 )
 
 log = logging.getLogger(__name__)
-CAPTCHA_REFUSED = {"captchaMissing", "captchaInvalid", "captchaExpired"}
 
 
 @dataclass(frozen=True)
@@ -231,7 +230,7 @@ def _verified(seen: Observation, day: dt.date) -> Observation:
 
 
 def _raise_for(farm: Farm, answer: Answer) -> None:
-    if answer.status == 400 and CAPTCHA_REFUSED & set(error_codes(answer.body)):
+    if answer.status == 400 and captcha.REFUSALS & set(error_codes(answer.body)):
         farm.captcha.forget()
         raise PortalUnavailable("the portal refused our captcha token", answer.url, answer.status, body=answer.raw)
     raise_for(answer, farm.budget)
@@ -284,6 +283,7 @@ def _record(
             times = tuple((s.office_id, int(s.starts_at.timestamp())) for s in new if s.local.date() == day)
             found = proof.Finding(check.id, target.target_id, service_id, target.office_id, seen, day, times)
             proof.send(farm, replace(found, captcha_token=asked.captcha_token))
+            booking.enqueue_requested(farm)  # the auto-bookings its slots requested, now committed
     return ids
 
 

@@ -13,9 +13,11 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from portal_replica.app import create_app
+from portal_replica.config import ReplicaConfig
 from portal_replica.replica import Replica
 from tests.city import city_fixture
-from tests.portal_replica.replica_helpers import API, Clock, client_for, ts
+from tests.portal_replica.replica_helpers import API, DLDB, Clock, client_for, ts
 
 NOTFALL, SZE = 10339028, 10461
 
@@ -153,3 +155,36 @@ async def test_offices_without_captcha_need_no_token(client: httpx.AsyncClient) 
         "serviceCounts": "1",
     }
     assert (await client.get(f"{API}/available-calendar/", params=query)).status_code == 200
+
+
+def difficulty_of(challenge: dict[str, Any]) -> int:
+    return int(challenge["parameters"]["cost"] if "parameters" in challenge else challenge["maxnumber"])
+
+
+async def test_the_difficulty_follows_the_city_services_map_from_the_nth_visit(client: httpx.AsyncClient) -> None:
+    """Issue 20: captchaservice's documented example, 1,000 from the first visit and 10,000 from the tenth."""
+    costs = [difficulty_of((await client.get(f"{API}/captcha-challenge/")).json()) for _ in range(11)]
+    assert costs == [1000] * 9 + [10000] * 2
+
+
+async def test_visits_are_counted_per_network_over_a_sliding_window(clock: Clock) -> None:
+    config = ReplicaConfig(
+        dldb_path=DLDB,
+        rate_limit_enabled=False,
+        captcha_difficulty=[(2, 10), (3, 50)],  # below every step: the fallback
+        captcha_difficulty_fallback=7,
+        captcha_window_s=60,
+        captcha_ipv4_net_size=24,
+    )
+    app = create_app(replica=Replica(config, clock=clock))
+
+    async def visit(ip: str) -> int:
+        async with client_for(app, ip) as client:
+            return difficulty_of((await client.get(f"{API}/captcha-challenge/")).json())
+
+    assert [await visit("10.1.1.1"), await visit("10.1.1.2"), await visit("10.1.1.3")] == [7, 10, 50]
+    assert await visit("10.1.2.1") == 7, "another /24 network counts on its own"
+    clock.now += 30
+    assert await visit("10.1.1.4") == 50, "the window still holds the three"
+    clock.now += 31  # the first three visits leave the window; the one 31 s ago stays
+    assert await visit("10.1.1.5") == 10

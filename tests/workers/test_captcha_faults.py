@@ -16,7 +16,7 @@ from core.subscriptions import create_subscription
 from tests.workers.test_booking import DAY, farm_settings
 from workers.check import check_service
 from workers.farm import Farm
-from workers.portal import PortalBlocked, PortalDown
+from workers.portal import PortalBlocked, PortalDown, PortalUnavailable
 
 CAPTCHA_OFFICE, CAPTCHA_SERVICE = 10461, 10339028
 
@@ -61,3 +61,29 @@ def test_a_429_challenge_is_the_portal_blocking_and_silences_the_budget(farm: Fa
         check_service(farm, service_id=CAPTCHA_SERVICE, task_id=None, worker="test")
     assert failed_check(farm).outcome == "error"
     assert not farm.budget.take(Priority.CHECK).granted, "silent until the portal's limiter has surely reset"
+
+
+def visits(replica_url: str) -> int:
+    counters = httpx.get(f"{replica_url}/__replica__/counters").json()
+    return int(counters["captchaChallenges"])
+
+
+def test_a_refused_old_token_is_renewed_once_and_a_refused_fresh_one_pauses_the_visits(
+    farm: Farm, replica_url: str
+) -> None:
+    """Issue 20: every visit raises the difficulty of the next, so a portal that refuses our tokens is never
+    answered by a loop of new ones."""
+    key, reuse_s = f"mta:captcha:{farm.portal}", int(farm.settings.captcha_reuse_s)
+    farm.redis.set(key, "forged.old.token", ex=10)  # solved long ago, by its time left
+    with pytest.raises(PortalUnavailable, match="refused our captcha token"):
+        check_service(farm, service_id=CAPTCHA_SERVICE, task_id=None, worker="test")
+    before = visits(replica_url)
+    assert check_service(farm, service_id=CAPTCHA_SERVICE, task_id=None, worker="test"), "renewed, and checked"
+    assert visits(replica_url) == before + 1
+
+    farm.redis.set(key, "forged.fresh.token", ex=reuse_s)  # as if solved just now
+    with pytest.raises(PortalUnavailable, match="refused our captcha token"):
+        check_service(farm, service_id=CAPTCHA_SERVICE, task_id=None, worker="test")
+    with pytest.raises(PortalUnavailable, match="refused a fresh captcha token; no new one for"):
+        check_service(farm, service_id=CAPTCHA_SERVICE, task_id=None, worker="test")
+    assert visits(replica_url) == before + 1, "no visit while the portal refuses fresh tokens"
