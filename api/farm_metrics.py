@@ -22,7 +22,7 @@ from core.budget import Priority, budget_for, read_budget
 from core.db import transaction
 from core.models import Check, Subscription, Target, User, subscription_targets
 from core.nodes import node_ages
-from core.portal_state import breaker_state, planned_intervals, portal_name
+from core.portal_state import breaker_state, planned_intervals
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ SUCCESS_WINDOW_S = 86400.0  # older successes count as none: the query stays on 
 class FarmState(Collector):
     def __init__(self, *, client: redis.Redis, sessions: sessionmaker[Session], settings: Settings) -> None:
         self.client, self.sessions, self.settings = client, sessions, settings
-        self.portal = portal_name(settings.portal_api_url)
+        self.portal = settings.portal
 
     def describe(self) -> Iterator[GaugeMetricFamily]:
         """The families without samples, so a registry (and the tests) know the names without Redis."""

@@ -16,14 +16,14 @@ from bot.context import BotDeps
 from bot.fanout import deactivate, send_all
 from bot.texts import text
 from core import subscriptions as crud
-from core.portal_state import announced_state_key, news_of, portal_name, portal_state_key
+from core.portal_state import announced_state_key, news_of, portal_state_key
 
 log = logging.getLogger(__name__)
 
 
 async def announce_portal_news(bot: Bot, deps: BotDeps) -> int:
     """If the portal's state changed since last told, tell every active subscriber once; returns how many."""
-    portal = portal_name(deps.settings.portal_api_url)
+    portal = deps.settings.portal
     current = await deps.redis.get(portal_state_key(portal))
     if current is None:
         return 0  # the workers have not recorded a state yet

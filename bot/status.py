@@ -18,7 +18,6 @@ from core.portal_state import (
     check_interval_for,
     decode_portal_state,
     decode_state,
-    portal_name,
     portal_state_key,
 )
 from core.settings import Settings
@@ -42,7 +41,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = deps_of(context)
     assert update.effective_chat is not None
     chat_id, lang = update.effective_chat.id, await language(update, context)
-    portal = portal_name(deps.settings.portal_api_url)
+    portal = deps.settings.portal
     breaker = decode_state(await deps.redis.get(breaker_state_key(portal)))
     state = decode_portal_state(await deps.redis.get(portal_state_key(portal)), breaker=breaker)
     lines = await deps.db(lambda s: _target_lines(s, settings=deps.settings, user_id=chat_id))

@@ -22,7 +22,6 @@ from enum import Enum
 import redis
 
 from core import metrics
-from core.portal_state import portal_name
 from core.settings import Settings
 
 _TAKE = """
@@ -233,7 +232,7 @@ def budget_for(settings: Settings, client: redis.Redis) -> Budget:
     """The farm's budget for the portal of ``settings``."""
     return Budget(
         client,
-        portal=portal_name(settings.portal_api_url),
+        portal=settings.portal,
         config=BudgetConfig(
             limit=settings.portal_rate_limit,
             silence_s=settings.portal_rate_silence_s,

@@ -11,8 +11,8 @@ import httpx
 import redis
 
 from core.budget import Budget, Priority, budget_for
-from core.portal_state import portal_name
-from core.settings import Settings
+from core.locks import held
+from core.settings import Settings, portal_name
 
 LOCAL_TTL_S = 60.0
 FETCH_LOCK_S = 30.0  # one process fetches for the farm meanwhile; longer than a fetch's timeout (20 s)
@@ -138,13 +138,11 @@ class CachedCatalogue:
         take the lock in turn if it fails)."""
         if self._client is None:
             return self._fetch()
-        lock, deadline = f"{self._key}:fetching", time.monotonic() + FETCH_LOCK_S
+        deadline = time.monotonic() + FETCH_LOCK_S
         while True:
-            if self._client.set(lock, "1", nx=True, ex=int(FETCH_LOCK_S)):
-                try:
-                    return self._fetch()
-                finally:
-                    self._client.delete(lock)
+            with held(self._client, f"{self._key}:fetching", lease_s=FETCH_LOCK_S) as fetching:
+                if fetching:  # a copy stored by the holder before ours is taken as it is
+                    return self._shared() or self._fetch()
             if time.monotonic() >= deadline:
                 return self._fetch()
             time.sleep(0.05)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 import redis
 from sqlalchemy.orm import Session
@@ -12,11 +11,6 @@ from sqlalchemy.orm import Session
 from core.alerts import ALERTS_WAKE_KEY
 from core.models import Target
 from core.settings import Settings
-
-
-def portal_name(api_url: str) -> str:
-    """The portal's name for breaker and state keys: the API host."""
-    return urlsplit(api_url).netloc or api_url
 
 
 def breaker_namespace(portal: str) -> str:
@@ -122,5 +116,5 @@ def check_interval_for(session: Session, *, settings: Settings, target_id: int) 
     target = session.get(Target, target_id)
     if target is None:
         return settings.check_interval_s
-    intervals = planned_intervals(_client(settings.redis_url), portal_name(settings.portal_api_url))
+    intervals = planned_intervals(_client(settings.redis_url), settings.portal)
     return intervals.get(target.service_id, settings.check_interval_s)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import Celery
 
+CHECK_SERVICE = "workers.tasks.check_service"
 BOOK_SLOT = "workers.tasks.book_slot"
 CANCEL_BOOKING = "workers.tasks.cancel_booking"
 REFRESH_BOOKING = "workers.tasks.refresh_booking"
@@ -24,7 +27,8 @@ class TaskQueue:
         self._app = Celery("mta", broker=broker_url, set_as_current=False)
         self._app.conf.broker_connection_retry_on_startup = True
 
-    def send(self, name: str, *args: object, countdown: float | None = None) -> None:
+    def send(self, name: str, *args: object, countdown: float | None = None, at: float | None = None) -> None:
         """Blocking (a Redis round trip): async callers run it in a thread. ``countdown``: run it no sooner than
-        that many seconds from now."""
-        self._app.send_task(name, args=args, countdown=countdown, queue=ROUTES.get(name, CHECKS_QUEUE))
+        that many seconds from now; ``at``: no sooner than that Unix time."""
+        eta = dt.datetime.fromtimestamp(at, dt.UTC) if at is not None else None
+        self._app.send_task(name, args=args, countdown=countdown, eta=eta, queue=ROUTES.get(name, CHECKS_QUEUE))

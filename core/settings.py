@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 OFFICIAL_PAGE_URL = "https://stadt.muenchen.de/buergerservice/terminvereinbarung.html"
 OFFICIAL_API_URL = "https://www48.muenchen.de/buergeransicht/api/citizen"
+
+
+def portal_name(api_url: str) -> str:
+    """The portal's name for breaker and state keys: the API host."""
+    return urlsplit(api_url).netloc or api_url
 
 
 class Settings(BaseSettings):
@@ -119,6 +125,11 @@ class Settings(BaseSettings):
     metrics_port: int = Field(
         0, description="Port a worker or the bot serves its own /metrics on; 0 for none (the API has /metrics)"
     )
+
+    @property
+    def portal(self) -> str:
+        """The portal's name for breaker and state keys (``portal_name`` of the API URL)."""
+        return portal_name(self.portal_api_url)
 
 
 @lru_cache(maxsize=1)

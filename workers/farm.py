@@ -18,7 +18,7 @@ from browser_profiles import load_profile
 from core.budget import Budget, budget_for
 from core.catalogue import CachedCatalogue, catalogue_for
 from core.db import make_engine, make_sessionmaker
-from core.portal_state import PORTAL_STATES, portal_name, record_portal_state
+from core.portal_state import PORTAL_STATES, record_portal_state
 from core.queue import TaskQueue
 from core.settings import Settings, get_settings
 from workers.breaker import portal_breaker
@@ -46,7 +46,7 @@ class Farm:
 
     @cached_property
     def portal(self) -> str:
-        return portal_name(self.settings.portal_api_url)
+        return self.settings.portal
 
     @cached_property
     def breaker(self) -> pybreaker.CircuitBreaker:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,14 +88,10 @@ def get_json(
     wait_s: float = 0.0,
     timeout_ms: float = TIMEOUT_MS,
 ) -> Answer:
-    ticket = _ask_budget(budget, priority, wait_s)
-    try:
-        response = page.request.get(url, timeout=timeout_ms, fail_on_status_code=False)
-    except PlaywrightError as exc:
-        failure = _failure(page, url, exc)
-        budget.unanswered(ticket=ticket, portal_failed=not isinstance(failure, BrowserGone))
-        raise failure from exc
-    return _answer(url, response, budget, ticket)
+    def send() -> APIResponse:
+        return page.request.get(url, timeout=timeout_ms, fail_on_status_code=False)
+
+    return _exchange(page, url, send, budget=budget, priority=priority, wait_s=wait_s)
 
 
 def post_json(
@@ -107,9 +104,20 @@ def post_json(
     wait_s: float = 0.0,
     timeout_ms: float = TIMEOUT_MS,
 ) -> Answer:
+    def send() -> APIResponse:
+        return page.request.post(url, data=payload, timeout=timeout_ms, fail_on_status_code=False)
+
+    return _exchange(page, url, send, budget=budget, priority=priority, wait_s=wait_s)
+
+
+def _exchange(
+    page: Page, url: str, send: Callable[[], APIResponse], *, budget: Budget, priority: Priority, wait_s: float
+) -> Answer:
+    """One request within the budget: a ticket taken right before it is sent, given back by its answer or by its
+    failure (a failure of our browser is not counted against the portal)."""
     ticket = _ask_budget(budget, priority, wait_s)
     try:
-        response = page.request.post(url, data=payload, timeout=timeout_ms, fail_on_status_code=False)
+        response = send()
     except PlaywrightError as exc:
         failure = _failure(page, url, exc)
         budget.unanswered(ticket=ticket, portal_failed=not isinstance(failure, BrowserGone))

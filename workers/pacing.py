@@ -10,7 +10,6 @@ leave their work to it (``superseded``). With more services than a run has reque
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import time
 import uuid
@@ -20,6 +19,7 @@ from dataclasses import asdict, dataclass, replace
 import redis
 
 from core.budget import Budget, Priority
+from core.locks import held
 from core.portal_state import plan_key
 from workers.plan import Limiter, RunPlan, plan_run
 
@@ -127,37 +127,48 @@ def tick(
 ) -> int:
     """Plan if needed and enqueue the sends due before now + HORIZON_S. Returns how many were enqueued."""
     now = time.time() if now is None else now
-    if not client.set(f"{plan_key(portal)}:lock", 1, nx=True, px=5000):
-        return 0
-    try:
-        if not weights:
-            client.delete(plan_key(portal))
+    with held(client, f"{plan_key(portal)}:lock", lease_s=5) as planning:
+        if not planning:  # another beat is planning
             return 0
-        plan, sent, end = load(client, portal), 0, None
-        if plan is not None and set(plan.services) == set(weights):
-            sent += _enqueue_due(plan, now, enqueue)
-            plan = replace(plan, cursor=max(plan.cursor, now + HORIZON_S))
-            end = _run_end(plan, budget, now=now, requests_per_check=requests_per_check)
-        if plan is None or end is None or now + HORIZON_S >= end:
-            # the next run is planned ahead, so its first checks leave exactly when the silence ends
-            plan = _new_plan(
-                weights,
-                budget,
-                now=now,
-                previous=plan,
-                previous_end=end,
-                steady_interval_s=steady_interval_s,
-                last_planned=_turns(client, portal),
-                requests_per_check=requests_per_check,
-            )
-            if plan.sends:
-                client.hset(f"{plan_key(portal)}:turns", mapping={str(s): plan.start for _, s in plan.sends})
-            sent += _enqueue_due(plan, now, enqueue)
-            plan = replace(plan, cursor=max(plan.cursor, now + HORIZON_S))
-        client.set(plan_key(portal), plan.to_json(), ex=int(plan.end - now) + 3600)
-        return sent
-    finally:
-        client.delete(f"{plan_key(portal)}:lock")
+        return _tick(client, budget, portal, weights, steady_interval_s, requests_per_check, enqueue, now)
+
+
+def _tick(
+    client: redis.Redis,
+    budget: Budget,
+    portal: str,
+    weights: Mapping[int, float],
+    steady_interval_s: float,
+    requests_per_check: int,
+    enqueue: Callable[[int, str, float], None],
+    now: float,
+) -> int:
+    if not weights:
+        client.delete(plan_key(portal))
+        return 0
+    plan, sent, end = load(client, portal), 0, None
+    if plan is not None and set(plan.services) == set(weights):
+        sent += _enqueue_due(plan, now, enqueue)
+        plan = replace(plan, cursor=max(plan.cursor, now + HORIZON_S))
+        end = _run_end(plan, budget, now=now, requests_per_check=requests_per_check)
+    if plan is None or end is None or now + HORIZON_S >= end:
+        # the next run is planned ahead, so its first checks leave exactly when the silence ends
+        plan = _new_plan(
+            weights,
+            budget,
+            now=now,
+            previous=plan,
+            previous_end=end,
+            steady_interval_s=steady_interval_s,
+            last_planned=_turns(client, portal),
+            requests_per_check=requests_per_check,
+        )
+        if plan.sends:
+            client.hset(f"{plan_key(portal)}:turns", mapping={str(s): plan.start for _, s in plan.sends})
+        sent += _enqueue_due(plan, now, enqueue)
+        plan = replace(plan, cursor=max(plan.cursor, now + HORIZON_S))
+    client.set(plan_key(portal), plan.to_json(), ex=int(plan.end - now) + 3600)
+    return sent
 
 
 def superseded(client: redis.Redis, portal: str, *, plan_id: str, service_id: int) -> bool:
@@ -185,7 +196,3 @@ def _turns(client: redis.Redis, portal: str) -> dict[int, float]:
     """When each service was last given a turn in a run (for rotating services through small runs)."""
     raw: dict[bytes, bytes] = client.hgetall(f"{plan_key(portal)}:turns")  # type: ignore[assignment]
     return {int(k): float(v) for k, v in raw.items()}
-
-
-def eta(at: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(at, dt.UTC)

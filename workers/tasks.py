@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from celery.signals import task_success, worker_process_init
+from celery.signals import worker_process_init
 
 from core import metrics
 from core.bookings import prune_booking_screenshots
@@ -17,6 +17,7 @@ from core.checks import prune_routine_checks
 from core.db import transaction
 from core.demand import service_weights
 from core.heartbeats import beat
+from core.queue import ADD_PROOF, ADD_THUMBNAIL, BOOK_SLOT, CANCEL_BOOKING, CHECK_SERVICE, REFRESH_BOOKING
 from core.slots import MUNICH
 from workers import booking, pacing, proof
 from workers.browser import BrowserGone, BrowserUnavailable
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 
 
 @app.task(
-    name="workers.tasks.check_service",
+    name=CHECK_SERVICE,
     bind=True,
     autoretry_for=(PortalUnavailable, PortalDown, BrowserGone),
     retry_backoff=1,
@@ -93,7 +94,7 @@ def plan_checks() -> int:
         weights = service_weights(session, today=dt.datetime.now(MUNICH).date())
 
     def enqueue(service_id: int, plan_id: str, at: float) -> None:
-        check_service.apply_async((service_id, plan_id), eta=pacing.eta(at))
+        farm.tasks.send(CHECK_SERVICE, service_id, plan_id, at=at)
 
     return pacing.tick(
         farm.redis,
@@ -106,42 +107,34 @@ def plan_checks() -> int:
     )
 
 
-@app.task(name="workers.tasks.add_proof")
+@app.task(name=ADD_PROOF)
 def add_proof(finding: dict[str, Any]) -> bool:
     """A finding's screenshot, on the proof queue (``proof.send``): rendered after its alerts have left."""
     return proof.add_proof(current_farm(), proof.Finding.from_json(finding))
 
 
-@app.task(name="workers.tasks.add_thumbnail")
+@app.task(name=ADD_THUMBNAIL)
 def add_thumbnail(check_id: int) -> bool:
     """A finding's thumbnail, a few seconds after its screenshot (``proof.add_proof``)."""
     return proof.add_thumbnail(current_farm(), check_id=check_id)
 
 
-@app.task(name="workers.tasks.book_slot")
+@app.task(name=BOOK_SLOT)
 def book_slot(booking_id: int) -> str:
     """Book a requested booking for its user; a redelivered or concurrent task finds it claimed and does nothing."""
     return booking.book(current_farm(), booking_id=booking_id)
 
 
-@app.task(name="workers.tasks.cancel_booking")
+@app.task(name=CANCEL_BOOKING)
 def cancel_booking(booking_id: int, previous_status: str) -> str:
     """Cancel a booking the user asked to cancel; cancelling twice is harmless at the portal."""
     return booking.cancel(current_farm(), booking_id=booking_id, previous_status=previous_status)
 
 
-@app.task(name="workers.tasks.refresh_booking", autoretry_for=(NoBudget,), retry_backoff=5, max_retries=3)
+@app.task(name=REFRESH_BOOKING, autoretry_for=(NoBudget,), retry_backoff=5, max_retries=3)
 def refresh_booking(booking_id: int) -> str:
     """Learn from the portal whether a preconfirmed booking was activated or has lapsed."""
     return booking.refresh(current_farm(), booking_id=booking_id)
-
-
-@task_success.connect
-def _book_what_checks_requested(sender: Any = None, **_: Any) -> None:
-    """A check that opened slots may have requested auto-bookings (``core.checks``): their tasks go out now,
-    after the check's transactions have committed. A booking sent twice is booked once."""
-    if getattr(sender, "name", None) == check_service.name:
-        booking.enqueue_requested(current_farm())
 
 
 @worker_process_init.connect

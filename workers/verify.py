@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import redis
 
+from core.locks import held
 from core.slots import Observation, OfficeDay
 from core.subscriptions import Filters
 from workers.fetch import NoBudget
@@ -23,7 +23,7 @@ AskDay = Callable[[dt.date, tuple[int, ...]], Observation]
 """Asks the portal for one day's times at some offices."""
 
 KEEP_S = 86400  # a service unchecked for a day starts afresh
-VERIFYING_MS = 60_000  # a verifying check that died frees its service after this
+VERIFYING_S = 60.0  # a verifying check that died frees its service after this
 
 
 @dataclass(frozen=True)
@@ -108,24 +108,24 @@ def verify(
     """``observation`` with the times of ``days``, verified in order until the budget has no request left
     (the rest wait for the next check). One check of a service verifies at a time, so the most wanted days
     reach the portal first; a check that finds another verifying leaves the days to it and the next check."""
-    lock, token = f"{key}:verifying", uuid.uuid4().hex
-    if not client.set(lock, token, nx=True, px=VERIFYING_MS):
-        return observation
-    try:
-        for wanted in days:
-            members = [_member((wanted.day, o)) for o in wanted.offices]
-            if not client.sadd(key, *members):
-                continue
-            try:
-                observation = observation.verified_by(ask_day(wanted.day, wanted.offices))
-            except NoBudget:
-                client.srem(key, *members)
-                log.info("no request left to verify %s; the next check will", wanted.day)
-                break
-            except BaseException:
-                client.srem(key, *members)
-                raise
-    finally:
-        if client.get(lock) == token.encode():
-            client.delete(lock)
+    with held(client, f"{key}:verifying", lease_s=VERIFYING_S) as verifying:
+        return _verify(observation, days, ask_day=ask_day, client=client, key=key) if verifying else observation
+
+
+def _verify(
+    observation: Observation, days: Iterable[WantedDay], *, ask_day: AskDay, client: redis.Redis, key: str
+) -> Observation:
+    for wanted in days:
+        members = [_member((wanted.day, o)) for o in wanted.offices]
+        if not client.sadd(key, *members):
+            continue
+        try:
+            observation = observation.verified_by(ask_day(wanted.day, wanted.offices))
+        except NoBudget:
+            client.srem(key, *members)
+            log.info("no request left to verify %s; the next check will", wanted.day)
+            break
+        except BaseException:
+            client.srem(key, *members)
+            raise
     return observation

@@ -14,7 +14,7 @@ from api.errors import OPERATOR_ERRORS, error_responses
 from api.schemas import PortalOut, WorkerOut
 from core.budget import read_budget
 from core.heartbeats import read_heartbeats
-from core.portal_state import breaker_state, decode_portal_state, page_failures, portal_name, portal_state_key
+from core.portal_state import breaker_state, decode_portal_state, page_failures, portal_state_key
 from core.settings import Settings
 
 router = APIRouter(
@@ -31,7 +31,7 @@ def redis_needed() -> Iterator[None]:
 
 
 def portal_out(client: redis.Redis, settings: Settings) -> PortalOut:
-    portal = portal_name(settings.portal_api_url)
+    portal = settings.portal
     breaker = breaker_state(client, portal)
     return PortalOut(
         portal=portal,

@@ -13,7 +13,7 @@ from api.schemas import INT32, CheckOut, Outcome, SlotOut, TargetOut, UTCTime
 from api.views import check_out, json_response
 from core import history
 from core.models import Slot, Target
-from core.portal_state import planned_intervals, portal_name
+from core.portal_state import planned_intervals
 
 router = APIRouter(prefix="/targets", tags=["targets"], dependencies=[Depends(operator)], responses=OPERATOR_ERRORS)
 
@@ -37,7 +37,7 @@ def _target_out(target: Target, intervals: dict[int, float]) -> TargetOut:
 
 
 def _intervals(client: RedisDep, settings: SettingsDep) -> dict[int, float]:
-    return planned_intervals(client, portal_name(settings.portal_api_url))
+    return planned_intervals(client, settings.portal)
 
 
 IntervalsDep = Annotated[dict[int, float], Depends(_intervals)]

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.budget import budget_key
 from core.nodes import beat_node
-from core.portal_state import breaker_state_key, portal_name
+from core.portal_state import breaker_state_key
 from tests.api.conftest import api_settings, record_error, record_finding, subscribe
 
 
@@ -33,7 +33,7 @@ async def test_the_farm_state_is_exported_at_scrape_time(
     redis_url: str,
 ) -> None:
     client = redis.Redis.from_url(redis_url)
-    portal = portal_name(api_settings("", redis_url, Path()).portal_api_url)
+    portal = api_settings("", redis_url, Path()).portal
     client.set(breaker_state_key(portal), "open")
     client.hset(budget_key(portal), mapping={"count": "12", "last": str(time.time() - 5)})
     beat_node(client, "worker@a")

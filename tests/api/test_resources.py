@@ -22,7 +22,7 @@ from core.checks import record_observation
 from core.db import transaction
 from core.heartbeats import beat
 from core.models import Evidence
-from core.portal_state import page_failures_key, portal_name, record_portal_state
+from core.portal_state import page_failures_key, record_portal_state
 from core.slots import nothing_free
 from tests.api.conftest import (
     AUTH,
@@ -222,7 +222,7 @@ async def test_portal_and_workers_come_from_redis(
     make_client: Callable[..., httpx.AsyncClient], private_redis_url: str
 ) -> None:
     client = redis.Redis.from_url(private_redis_url)
-    portal = portal_name(api_settings("", private_redis_url, Path()).portal_api_url)
+    portal = api_settings("", private_redis_url, Path()).portal
     record_portal_state(client, portal, "blocked")
     client.hset(budget_key(portal), mapping={"count": "12", "last": "1900000000.5"})
     client.set(page_failures_key(portal), 3)

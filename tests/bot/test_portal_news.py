@@ -12,7 +12,7 @@ from bot.context import app_deps
 from bot.portal_news import announce_portal_news
 from core import subscriptions as crud
 from core.db import transaction
-from core.portal_state import portal_name, portal_state_key, record_portal_state
+from core.portal_state import portal_state_key, record_portal_state
 from core.settings import Settings
 from telegram_replica.server import ReplicaServer
 from tests.bot.helpers import RUPPERT, WOHNSITZ
@@ -41,7 +41,7 @@ async def test_each_transition_is_told_once(
     sessions: sessionmaker[Session],  # type: ignore[type-arg]
 ) -> None:
     people(sessions)
-    client, portal = redis.Redis.from_url(settings.redis_url), portal_name(settings.portal_api_url)
+    client, portal = redis.Redis.from_url(settings.redis_url), settings.portal
 
     assert record_portal_state(client, portal, "up") is False, "up is what nobody needs to hear"
     assert record_portal_state(client, portal, "down") is True
@@ -73,7 +73,7 @@ async def test_several_announcers_at_once_tell_a_transition_once(
     sessions: sessionmaker[Session],  # type: ignore[type-arg]
 ) -> None:
     people(sessions)
-    client, portal = redis.Redis.from_url(settings.redis_url), portal_name(settings.portal_api_url)
+    client, portal = redis.Redis.from_url(settings.redis_url), settings.portal
     client.set(portal_state_key(portal), b"changed")  # recorded without waking the bot's loop
 
     told = await asyncio.gather(*(announce_portal_news(bot.bot, app_deps(bot)) for _ in range(5)))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.checks import record_failure, record_observation
 from core.db import transaction
 from core.models import Target
-from core.portal_state import breaker_state_key, portal_name, record_portal_state
+from core.portal_state import breaker_state_key, record_portal_state
 from core.settings import Settings
 from core.slots import nothing_free
 from tests.bot.helpers import RUPPERT, WOHNSITZ, Chat, text_of
@@ -46,7 +46,7 @@ async def test_status_in_english(anna: Chat, settings: Settings, sessions: sessi
 
     check(sessions)
     client = redis.Redis.from_url(settings.redis_url)
-    portal = portal_name(settings.portal_api_url)
+    portal = settings.portal
     client.set(breaker_state_key(portal), b"open")
     record_portal_state(client, portal, "blocked")
     [news] = await anna.answers(1)  # the bot tells its subscribers of the change by itself
@@ -65,7 +65,7 @@ async def test_status_in_german_falls_back_to_the_breaker(
     await bernd.send(f"/watch {WOHNSITZ} {RUPPERT}")
     check(sessions, failed=True)
     client = redis.Redis.from_url(settings.redis_url)
-    client.set(breaker_state_key(portal_name(settings.portal_api_url)), b"open")
+    client.set(breaker_state_key(settings.portal), b"open")
     [report] = await bernd.send("/status")
     shown = text_of(bernd.screen(report))
     assert shown.startswith("Portal: ausgefallen, es antwortet nicht\nSicherung: offen, Prüfungen pausiert\n\n")

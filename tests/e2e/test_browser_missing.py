@@ -11,7 +11,8 @@ import pytest
 import redis
 
 from core.heartbeats import read_heartbeats
-from core.portal_state import breaker_state, portal_name, portal_state_key
+from core.portal_state import breaker_state, portal_state_key
+from core.settings import portal_name
 from launch.farm import farm_env, start_worker
 from launch.processes import PYTHON, ProcessGroup
 from tests.e2e.conftest import wait_until

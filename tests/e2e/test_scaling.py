@@ -19,7 +19,8 @@ import redis
 
 from core.budget import budget_key
 from core.nodes import node_ages
-from core.portal_state import breaker_namespace, portal_name
+from core.portal_state import breaker_namespace
+from core.settings import portal_name
 from launch.farm import start_redis, start_worker
 from launch.processes import ProcessGroup
 from tests.e2e.conftest import Farm, wait_until
