@@ -12,12 +12,13 @@ CANCEL_BOOKING = "workers.tasks.cancel_booking"
 REFRESH_BOOKING = "workers.tasks.refresh_booking"
 ADD_THUMBNAIL = "workers.tasks.add_thumbnail"
 ADD_PROOF = "workers.tasks.add_proof"
+RENEW_CAPTCHA = "workers.tasks.renew_captcha"
 
 CHECKS_QUEUE = "celery"  # Celery's default: checks, bookings, beat's tasks
 PROOF_QUEUE = "proof"
-# Renders of the booking page take seconds of a browser; on their own queue a farm can give them processes of
-# their own (``-Q proof``), so a planned check never waits behind one. A worker started without ``-Q`` takes both.
-ROUTES = {ADD_PROOF: PROOF_QUEUE, ADD_THUMBNAIL: PROOF_QUEUE}
+# Renders of the booking page and captcha solves take seconds; on their own queue a farm can give them processes
+# of their own (``-Q proof``), so a planned check never waits behind one. A worker without ``-Q`` takes both.
+ROUTES = {ADD_PROOF: PROOF_QUEUE, ADD_THUMBNAIL: PROOF_QUEUE, RENEW_CAPTCHA: PROOF_QUEUE}
 
 
 class TaskQueue:

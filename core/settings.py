@@ -77,6 +77,14 @@ class Settings(BaseSettings):
         3, ge=1, description="Evidence renders failed in a row after which the booking page counts as changed"
     )
     captcha_reuse_s: float = Field(270.0, description="Seconds a captcha token is reused (it lives 300 s)")
+    captcha_renew_before_s: float = Field(
+        30.0,
+        description="Seconds before its reuse ends that the shared captcha token is renewed in the background, "
+        "while a watched office needs one",
+    )
+    captcha_solve_s: float = Field(
+        120.0, description="Longest a captcha solve may take; a harder challenge is reported as the portal's change"
+    )
     browser_page_uses: int = Field(200, description="Checks before a browser context and page are recycled")
     browser_uses: int = Field(2000, description="Checks before a browser is retired and relaunched")
     browser_max_age_s: float = Field(3600.0, description="Seconds before a browser is retired and relaunched")

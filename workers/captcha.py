@@ -2,7 +2,8 @@
 (``workers.altcha``), shared by every worker via Redis.
 
 A token is bound to the client IP and lives 300 s; the farm has one egress, so one token serves every
-process until shortly before it expires. Solving costs two portal requests (challenge and verify), and each
+process until shortly before it expires, and a task renews it ahead of that while a watched office needs one
+(``renew``), so checks never wait for a solve. Solving costs two portal requests (challenge and verify), and each
 challenge is a visit the portal's captcha service counts to raise the difficulty of the next.
 """
 
@@ -28,12 +29,24 @@ REFUSED_PAUSE_S = 60  # then no new visit for this long: each one raises the dif
 
 
 class CaptchaTokens:
-    def __init__(self, client: redis.Redis, *, portal: str, api_url: str, reuse_s: float, timeout_s: float) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        portal: str,
+        api_url: str,
+        reuse_s: float,
+        renew_before_s: float,
+        solve_s: float,
+        timeout_s: float,
+    ) -> None:
         self._client = client
         self._key = f"mta:captcha:{portal}"
         self._api = api_url.rstrip("/")
         self._reuse_s = reuse_s
-        self._timeout_s = timeout_s
+        self._renew_before_s = renew_before_s
+        self._solve_s = solve_s  # the longest a solve may take
+        self._timeout_s = timeout_s  # the longest a request may wait for the budget
         self.challenges_key = f"{self._key}:challenges"
         self._refused_key = f"{self._key}:refused"
 
@@ -49,12 +62,33 @@ class CaptchaTokens:
             cached = self._client.get(self._key)
             if isinstance(cached, bytes):
                 return cached.decode()
-            with held(self._client, f"{self._key}:lock", lease_s=self._timeout_s * 3) as solving:
+            with held(self._client, f"{self._key}:lock", lease_s=self._solve_lease_s) as solving:
                 if solving:
                     cached = self._client.get(self._key)  # solved by another process just before we got the lock
                     return cached.decode() if isinstance(cached, bytes) else self._solve(page, budget)
             time.sleep(0.1)
         raise PortalUnavailable("no captcha token in time", f"{self._api}/captcha-challenge/")
+
+    def renewal_due(self) -> bool:
+        """Whether the shared token is missing or ends its reuse within ``renew_before_s``."""
+        return int(self._client.ttl(self._key)) < self._renew_before_s
+
+    def claim_renewal(self) -> bool:
+        """True once per solve's length: beat's tick, every second, sends one renewal, not one a tick."""
+        return bool(self._client.set(f"{self._key}:renewal-sent", 1, nx=True, ex=max(1, int(self._solve_s))))
+
+    def renew(self, page: Page, budget: Budget) -> bool:
+        """Solve the next token while the current one still serves, unless another process is solving or the
+        token was renewed meanwhile. Returns whether a token was solved."""
+        with held(self._client, f"{self._key}:lock", lease_s=self._solve_lease_s) as solving:
+            if not solving or not self.renewal_due():
+                return False
+            self._solve(page, budget)
+            return True
+
+    @property
+    def _solve_lease_s(self) -> float:  # a challenge, its solve and the verify
+        return self._solve_s + 2 * self._timeout_s
 
     def forget(self) -> None:
         """The portal refused the token: one that has lived a while is renewed by the next check; one refused
@@ -75,9 +109,10 @@ class CaptchaTokens:
         started = time.monotonic()
         try:
             metrics.CAPTCHA_DIFFICULTY.set(altcha.difficulty(challenge.body))
-            payload = altcha.solve(challenge.body, timeout_s=self._timeout_s)
+            payload = altcha.solve(challenge.body, timeout_s=self._solve_s)
         except altcha.Unsolved as exc:  # a cost too high to pay before the token would be needed
-            log.error("captcha of difficulty %s not solved in %.0f s: %s", _difficulty(challenge.body), wait_s, exc)
+            difficulty = _difficulty(challenge.body)
+            log.error("captcha of difficulty %s not solved in %.0f s: %s", difficulty, self._solve_s, exc)
             raise PortalChanged(
                 f"captcha challenge not solved in time: {exc}", challenge.url, body=challenge.raw
             ) from exc

@@ -98,6 +98,8 @@ class Farm:
             portal=self.portal,
             api_url=self.settings.portal_api_url,
             reuse_s=self.settings.captcha_reuse_s,
+            renew_before_s=self.settings.captcha_renew_before_s,
+            solve_s=self.settings.captcha_solve_s,
             timeout_s=self.settings.browser_timeout_s,
         )
 

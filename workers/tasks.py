@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,20 @@ from celery.signals import worker_process_init
 
 from core import metrics
 from core.bookings import prune_booking_screenshots
+from core.catalogue import CatalogueError
 from core.checks import prune_routine_checks
 from core.db import transaction
-from core.demand import service_weights
+from core.demand import service_weights, watched_offices
 from core.heartbeats import beat
-from core.queue import ADD_PROOF, ADD_THUMBNAIL, BOOK_SLOT, CANCEL_BOOKING, CHECK_SERVICE, REFRESH_BOOKING
+from core.queue import (
+    ADD_PROOF,
+    ADD_THUMBNAIL,
+    BOOK_SLOT,
+    CANCEL_BOOKING,
+    CHECK_SERVICE,
+    REFRESH_BOOKING,
+    RENEW_CAPTCHA,
+)
 from core.slots import MUNICH
 from workers import booking, pacing, proof
 from workers.browser import BrowserGone, BrowserUnavailable
@@ -96,7 +106,7 @@ def plan_checks() -> int:
     def enqueue(service_id: int, plan_id: str, at: float) -> None:
         farm.tasks.send(CHECK_SERVICE, service_id, plan_id, at=at)
 
-    return pacing.tick(
+    sent = pacing.tick(
         farm.redis,
         farm.budget,
         portal=farm.portal,
@@ -105,6 +115,29 @@ def plan_checks() -> int:
         steady_interval_s=farm.settings.check_interval_s,
         enqueue=enqueue,
     )
+    if farm.captcha.renewal_due() and farm.captcha.claim_renewal() and _watched_need_captcha(farm, weights):
+        farm.tasks.send(RENEW_CAPTCHA)
+    return sent
+
+
+@app.task(name=RENEW_CAPTCHA)
+def renew_captcha() -> bool:
+    """The next shared captcha token, solved while the current one still serves (on the proof queue)."""
+    farm = current_farm()
+    with farm.browser.page() as page:
+        return farm.captcha.renew(page, farm.budget)
+
+
+def _watched_need_captcha(farm: Farm, services: Iterable[int]) -> bool:
+    """Whether an office some subscriber watches needs a captcha token (without the catalogue, the checks
+    solve for themselves)."""
+    with transaction(farm.sessions) as session:
+        offices = {office for service in services for _, office in watched_offices(session, service_id=service)}
+    try:
+        catalogue = farm.catalogue.get()
+    except CatalogueError:
+        return False
+    return any(catalogue.offices[o].captcha_required for o in offices if o in catalogue.offices)
 
 
 @app.task(name=ADD_PROOF)

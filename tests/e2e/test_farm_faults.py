@@ -188,7 +188,7 @@ def test_a_429_storm_silences_the_farm_until_the_portal_resets(
 
 
 @pytest.mark.parametrize("version", ["v2", "v1"])
-def test_a_captcha_office_is_checked_with_tokens_solved_in_the_browser(
+def test_a_captcha_office_is_checked_with_one_shared_token(
     start_farm: Callable[..., Farm], sqlite_url: str, version: str
 ) -> None:
     sze, notfall = 10461, 10339028  # Servicestelle für Zuwanderung: captchaActivatedRequired

@@ -14,6 +14,7 @@ from core.db import transaction
 from core.models import Check
 from core.subscriptions import create_subscription
 from tests.workers.test_booking import DAY, farm_settings
+from workers import tasks
 from workers.check import check_service
 from workers.farm import Farm
 from workers.portal import PortalBlocked, PortalDown, PortalUnavailable
@@ -87,3 +88,31 @@ def test_a_refused_old_token_is_renewed_once_and_a_refused_fresh_one_pauses_the_
     with pytest.raises(PortalUnavailable, match="refused a fresh captcha token; no new one for"):
         check_service(farm, service_id=CAPTCHA_SERVICE, task_id=None, worker="test")
     assert visits(replica_url) == before + 1, "no visit while the portal refuses fresh tokens"
+
+
+def test_the_token_is_renewed_ahead_of_its_end_and_only_then(farm: Farm, replica_url: str) -> None:
+    """Issue 20: a task solves the next token while the current one serves, so checks never wait for a solve,
+    and visits stay at one a token (each raises the difficulty of the next)."""
+    key = f"mta:captcha:{farm.portal}"
+    assert farm.captcha.renewal_due(), "no token yet"
+    with farm.browser.page() as page:
+        assert farm.captcha.renew(page, farm.budget)
+        assert farm.redis.get(key) is not None
+        assert not farm.captcha.renewal_due()
+        assert not farm.captcha.renew(page, farm.budget), "a token far from its end is kept"
+        assert visits(replica_url) == 1
+
+        farm.redis.expire(key, int(farm.settings.captcha_renew_before_s) - 1)  # its reuse ends soon
+        assert farm.captcha.renewal_due()
+        assert farm.captcha.renew(page, farm.budget)
+        assert visits(replica_url) == 2
+        assert farm.redis.ttl(key) > farm.settings.captcha_renew_before_s, "a whole reuse ahead again"
+    assert check_service(farm, service_id=CAPTCHA_SERVICE, task_id=None, worker="test"), "checked"
+    assert visits(replica_url) == 2, "the check took the renewed token"
+
+
+def test_beat_sends_one_renewal_while_a_watched_office_needs_a_token(farm: Farm) -> None:
+    assert tasks._watched_need_captcha(farm, [CAPTCHA_SERVICE])
+    assert not tasks._watched_need_captcha(farm, [1063475]), "nobody watches Wohnsitzanmeldung here"
+    assert farm.captcha.claim_renewal()
+    assert not farm.captcha.claim_renewal(), "one renewal a solve's length, not one a tick"
