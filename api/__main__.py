@@ -12,7 +12,6 @@ import uvicorn
 
 from api.auth import InsecureSettings, require_safe_token
 from api.limits import HEAD_LIMITED_HTTP
-from api.serve import run_processes
 from core.db import make_engine
 from core.logs import configure_logging
 from core.migrate import SchemaOutOfDate, require_current
@@ -23,7 +22,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="MTA control API")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--workers", type=int, default=1, help="server processes sharing the port (api.serve)")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (uvicorn's own)")
     args = parser.parse_args()
     if args.workers > 1 and args.port == 0:
         parser.error("--workers N needs a fixed --port for its processes to share")
@@ -48,9 +47,7 @@ def main() -> None:
         "log_level": settings.log_level.lower(),
         "log_config": None,  # uvicorn's loggers write through core.logs (JSON), configured in the factory
     }
-    if args.workers > 1:
-        sys.exit(run_processes(args.workers, host=args.host, port=args.port, config=config))
-    uvicorn.run(host=args.host, port=args.port, **config)
+    uvicorn.run(host=args.host, port=args.port, workers=args.workers, **config)
 
 
 if __name__ == "__main__":
