@@ -23,8 +23,16 @@ from tests.api.conftest import api_env
 
 
 def _servers(parent: int) -> list[psutil.Process]:
-    """The parent's server processes (multiprocessing's resource tracker is a child too, and serves nothing)."""
-    return [p for p in psutil.Process(parent).children() if "resource_tracker" not in " ".join(p.cmdline())]
+    """The parent's live server processes (multiprocessing's resource tracker is a child too, and serves nothing;
+    a killed process stays a zombie until uvicorn reaps it)."""
+    found = []
+    for child in psutil.Process(parent).children():
+        try:
+            if child.status() != psutil.STATUS_ZOMBIE and "resource_tracker" not in " ".join(child.cmdline()):
+                found.append(child)
+        except psutil.NoSuchProcess:  # ended meanwhile
+            continue
+    return found
 
 
 def _gone(process: psutil.Process) -> bool:
