@@ -1,8 +1,10 @@
 """One circuit breaker per portal, its state in Redis so every worker process sees the same.
 
-While it is open, one trial request goes after ``probe_s``, then after a pause that doubles with each failed
+While it is open, one trial check goes after ``probe_s``, then after a pause that doubles with each failed
 trial up to ``probe_max_s`` (jittered): a portal that recovers is seen within seconds, and one that stays down
-gets one request per pause. The first good answer closes the breaker and the plan goes on as before.
+gets one trial per pause. pybreaker lets every call through while half-open, so the farm's processes take a
+trial lock: a check that finds another's trial in flight is refused like one of an open breaker. The first
+good answer closes the breaker and the plan goes on as before.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ import pybreaker
 import redis
 
 from core import metrics
+from core.locks import held
 from core.portal_state import breaker_namespace
 from workers.browser import BrowserGone, BrowserUnavailable
 from workers.fetch import NoBudget
 from workers.portal import PortalChanged
 
 T = TypeVar("T")
+TRIAL_LEASE_S = 120.0  # a trial check's longest run; frees the lock of a process that died during one
 
 
 class _StateGauge(pybreaker.CircuitBreakerListener):
@@ -55,6 +59,8 @@ class PortalBreaker(pybreaker.CircuitBreaker):
     def __init__(self, client: redis.Redis, *, portal: str, probe_s: float, probe_max_s: float, **kwargs: Any) -> None:
         self._client = client
         self._trials_key = f"{breaker_namespace(portal)}:failed-trials"
+        self._trial_lock = f"{breaker_namespace(portal)}:trial"
+        self._in_trial = False  # pybreaker calls ``call`` again from within, as it moves from open to half-open
         self._probe_s, self._probe_max_s = probe_s, probe_max_s
         listeners = [_StateGauge(), _FailedTrials(client, self._trials_key)]
         super().__init__(listeners=listeners, reset_timeout=probe_s, name=portal, **kwargs)
@@ -63,7 +69,16 @@ class PortalBreaker(pybreaker.CircuitBreaker):
         failed = int(self._client.get(self._trials_key) or 0)
         jitter = random.uniform(0.9, 1.1)
         self.reset_timeout = trial_pause(failed, probe_s=self._probe_s, probe_max_s=self._probe_max_s, jitter=jitter)
-        return super().call(func, *args, **kwargs)
+        if self._in_trial or self.current_state == pybreaker.STATE_CLOSED:
+            return super().call(func, *args, **kwargs)
+        with held(self._client, self._trial_lock, lease_s=TRIAL_LEASE_S) as trial:
+            if not trial:
+                raise pybreaker.CircuitBreakerError("a trial of the portal is in flight")
+            self._in_trial = True
+            try:
+                return super().call(func, *args, **kwargs)
+            finally:
+                self._in_trial = False
 
 
 def portal_breaker(

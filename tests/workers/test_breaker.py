@@ -61,3 +61,23 @@ def test_trials_come_after_growing_pauses_and_a_good_one_closes_the_breaker(redi
         with pytest.raises((PortalDown, pybreaker.CircuitBreakerError)):
             breaker.call(down)
     assert open_for(breaker) < PROBE_S * 1.1 + LATE_S, "a closed breaker starts again from the first pause"
+
+
+def test_one_trial_at_a_time_across_processes(redis_url: str) -> None:
+    """pybreaker lets every call through while half-open: a second process's check during a trial is refused."""
+    first = portal_breaker(redis.Redis.from_url(redis_url), portal="p", fail_max=1, probe_s=0.5, probe_max_s=1)
+    second = portal_breaker(redis.Redis.from_url(redis_url), portal="p", fail_max=1, probe_s=0.5, probe_max_s=1)
+    with pytest.raises(pybreaker.CircuitBreakerError):
+        first.call(down)  # opens
+    time.sleep(1.2)  # past the pause: the next call is the trial
+    asked: list[str] = []
+
+    def slow_trial() -> None:
+        asked.append("trial")
+        with pytest.raises(pybreaker.CircuitBreakerError, match="a trial of the portal is in flight"):
+            second.call(lambda: asked.append("second"))
+        raise PortalDown("HTTP 503", "http://portal", 503)
+
+    with pytest.raises(pybreaker.CircuitBreakerError, match="Trial call failed"):
+        first.call(slow_trial)
+    assert asked == ["trial"], "the second check sent nothing while the trial was in flight"
