@@ -21,6 +21,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from browser_profiles import Profile
 from core import metrics
+from core.settings import Settings
 from workers.profiles import ProfileLease
 from workers.watchdog import Watchdog, browser_pid
 
@@ -60,10 +61,21 @@ def chromium_problem(executable: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class BrowserLimits:
-    timeout_s: float = 20.0
-    page_uses: int = 50
-    browser_uses: int = 500
-    max_age_s: float = 3600.0
+    """The browser's bounds, as the settings give them (``of``): one owner for each number."""
+
+    timeout_s: float
+    page_uses: int
+    browser_uses: int
+    max_age_s: float
+
+    @classmethod
+    def of(cls, settings: Settings) -> BrowserLimits:
+        return cls(
+            timeout_s=settings.browser_timeout_s,
+            page_uses=settings.browser_page_uses,
+            browser_uses=settings.browser_uses,
+            max_age_s=settings.browser_max_age_s,
+        )
 
 
 class WarmBrowser:

@@ -69,12 +69,7 @@ class Farm:
             profile=load_profile(),
             executable=settings.chromium_path,
             contact=settings.operator_contact,
-            limits=BrowserLimits(
-                timeout_s=settings.browser_timeout_s,
-                page_uses=settings.browser_page_uses,
-                browser_uses=settings.browser_uses,
-                max_age_s=settings.browser_max_age_s,
-            ),
+            limits=BrowserLimits.of(settings),
             lease=lambda: lease_profile(self.redis, profile="default"),
         )
 

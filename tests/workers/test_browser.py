@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from core.settings import Settings
 from workers.breaker import portal_breaker
 from workers.browser import BrowserGone, BrowserLimits, BrowserUnavailable, WarmBrowser
 
+SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]  # pydantic-settings init arg
 SPIN = "() => setTimeout(() => { for (;;) {} })"  # the page's only thread, busy for ever
 
 
@@ -22,9 +24,9 @@ SPIN = "() => setTimeout(() => { for (;;) {} })"  # the page's only thread, busy
 def browser() -> Iterator[WarmBrowser]:
     browser = WarmBrowser(
         profile=load_profile(),
-        executable=Settings(_env_file=None).chromium_path,  # type: ignore[call-arg]
+        executable=SETTINGS.chromium_path,
         contact="tests@example.org",
-        limits=BrowserLimits(timeout_s=5.0),
+        limits=replace(BrowserLimits.of(SETTINGS), timeout_s=5.0),
     )
     yield browser
     browser.close()
@@ -76,7 +78,10 @@ def test_a_browser_that_cannot_start_is_no_portal_failure(redis_url: str) -> Non
 
 def test_a_missing_chromium_is_named_with_its_fix(tmp_path: Path) -> None:
     browser = WarmBrowser(
-        profile=load_profile(), executable=str(tmp_path / "nothing"), contact="ops@example.org", limits=BrowserLimits()
+        profile=load_profile(),
+        executable=str(tmp_path / "nothing"),
+        contact="ops@example.org",
+        limits=BrowserLimits.of(SETTINGS),
     )
     with pytest.raises(BrowserUnavailable, match="MTA_CHROMIUM_PATH"), browser.page():
         pass
