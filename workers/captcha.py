@@ -47,7 +47,6 @@ class CaptchaTokens:
         self._renew_before_s = renew_before_s
         self._solve_s = solve_s  # the longest a solve may take
         self._timeout_s = timeout_s  # the longest a request may wait for the budget
-        self.challenges_key = f"{self._key}:challenges"
         self._refused_key = f"{self._key}:refused"
 
     def token(self, page: Page, budget: Budget) -> str:
@@ -101,17 +100,16 @@ class CaptchaTokens:
             log.error("the portal refused a captcha token %.0f s after its solve; none for %d s", age, REFUSED_PAUSE_S)
 
     def _solve(self, page: Page, budget: Budget) -> str:
-        self._client.incr(self.challenges_key)
         metrics.CAPTCHA_VISITS.inc()
         urgent, wait_s = Priority.BOOKING, self._timeout_s  # a check waits on this token
         challenge = get_json(page, f"{self._api}/captcha-challenge/", budget=budget, priority=urgent, wait_s=wait_s)
         raise_for(challenge, budget)  # a refusal never reaches the solver as a challenge
-        started = time.monotonic()
+        started, difficulty = time.monotonic(), None
         try:
-            metrics.CAPTCHA_DIFFICULTY.set(altcha.difficulty(challenge.body))
+            difficulty = altcha.difficulty(challenge.body)
+            metrics.CAPTCHA_DIFFICULTY.set(difficulty)
             payload = altcha.solve(challenge.body, timeout_s=self._solve_s)
         except altcha.Unsolved as exc:  # a cost too high to pay before the token would be needed
-            difficulty = _difficulty(challenge.body)
             log.error("captcha of difficulty %s not solved in %.0f s: %s", difficulty, self._solve_s, exc)
             raise PortalChanged(
                 f"captcha challenge not solved in time: {exc}", challenge.url, body=challenge.raw
@@ -130,10 +128,3 @@ class CaptchaTokens:
             raise PortalChanged("captcha-verify gave no token", verified.url, verified.status, body=verified.raw)
         self._client.set(self._key, token, ex=max(1, int(self._reuse_s)))
         return token
-
-
-def _difficulty(challenge: object) -> str:
-    try:
-        return str(altcha.difficulty(challenge))
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return "unknown"
